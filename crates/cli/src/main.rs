@@ -1,0 +1,96 @@
+//! `tessera`: the command line. `run` executes a guest, `disasm` lists its code, `bench`
+//! measures the executor.
+
+mod bench;
+mod disasm;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tessera_executor::{DEFAULT_MAX_CYCLES, DEFAULT_SHARD_SIZE};
+
+#[derive(Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Tessera zkVM: run, list and benchmark MIPS32 guests"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Execute a guest ELF: its stdout and stderr pass through, a summary goes to stderr.
+    Run {
+        elf: PathBuf,
+        /// An input buffer for the guest (repeatable; read in order with HINT_LEN/HINT_READ).
+        #[arg(long = "stdin", value_name = "FILE")]
+        stdin: Vec<PathBuf>,
+        /// Fail when the guest has not halted after this many cycles.
+        #[arg(long, default_value_t = DEFAULT_MAX_CYCLES)]
+        max_cycles: u64,
+        /// Cycles per shard, for the shard count in the summary.
+        #[arg(long, default_value_t = DEFAULT_SHARD_SIZE)]
+        shard_size: u64,
+        /// Write the public-value bytes to this file.
+        #[arg(long, value_name = "FILE")]
+        public_values: Option<PathBuf>,
+    },
+    /// Print the program's code as assembly.
+    Disasm { elf: PathBuf },
+    /// Measure executor throughput (fast and tracing mode) on the SHA-256 and Keccak guests.
+    Bench {
+        /// Folder holding sha256.elf and keccak.elf.
+        #[arg(long, default_value = "guest/bin")]
+        guests: PathBuf,
+        /// Bytes hashed by each guest.
+        #[arg(long, default_value_t = 256 * 1024)]
+        input_bytes: usize,
+        /// Runs per measurement; the best is reported.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TESSERA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            elf,
+            stdin,
+            max_cycles,
+            shard_size,
+            public_values,
+        } => run::run(
+            &elf,
+            &stdin,
+            max_cycles,
+            shard_size,
+            public_values.as_deref(),
+        ),
+        Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
+        Command::Bench {
+            guests,
+            input_bytes,
+            repeat,
+        } => bench::bench(&guests, input_bytes, repeat).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
