@@ -31,7 +31,9 @@ pub fn bench(guests: &Path, input_bytes: usize, repeat: usize) -> anyhow::Result
                 let start = Instant::now();
                 let outcome = if tracing {
                     let mut events = 0usize;
-                    let outcome = executor.run_traced(|shard| events += shard.num_cycles())?;
+                    let outcome = executor.run_traced(|shard: &tessera_executor::Shard| {
+                        events += shard.num_cycles()
+                    })?;
                     anyhow::ensure!(events as u64 == outcome.cycles, "tracing lost events");
                     outcome
                 } else {

@@ -133,6 +133,17 @@ impl<'p> Executor<'p> {
         }
     }
 
+    /// Sets a register before the run (the ABI starts them at zero; tests start elsewhere).
+    pub fn set_register(&mut self, register: u8, value: u32) {
+        if register != 0 {
+            self.regs[(register & 31) as usize] = value;
+        }
+    }
+
+    pub fn set_hi_lo(&mut self, hi: u32, lo: u32) {
+        (self.hi, self.lo) = (hi, lo);
+    }
+
     pub fn io(&self) -> &Io {
         &self.io
     }
@@ -158,8 +169,10 @@ impl<'p> Executor<'p> {
         self.run::<false>(&mut |_| {})
     }
 
-    /// Runs to the end, handing each finished shard to `sink` in order.
-    pub fn run_traced(&mut self, mut sink: impl FnMut(Shard)) -> Result<Outcome, ExecError> {
+    /// Runs to the end, handing each finished shard to `sink` in order. The shard's buffers are
+    /// reused for the next one (fresh pages cost more than recording), so `sink` copies what
+    /// it keeps.
+    pub fn run_traced(&mut self, mut sink: impl FnMut(&Shard)) -> Result<Outcome, ExecError> {
         self.start_tracing();
         self.run::<true>(&mut sink)
     }
@@ -193,7 +206,7 @@ impl<'p> Executor<'p> {
 
     fn run<const TRACE: bool>(
         &mut self,
-        sink: &mut dyn FnMut(Shard),
+        sink: &mut dyn FnMut(&Shard),
     ) -> Result<Outcome, ExecError> {
         let shard_size = self.config.shard_size;
         while self.exit_code.is_none() {
@@ -218,8 +231,7 @@ impl<'p> Executor<'p> {
             self.shard_cycles += 1;
         }
         if TRACE {
-            let shard = self.finish_shard();
-            sink(shard);
+            self.emit_shard(sink);
         }
         Ok(Outcome {
             exit_code: self.exit_code.unwrap_or(0),
@@ -241,10 +253,9 @@ impl<'p> Executor<'p> {
         }
     }
 
-    fn cut_shard<const TRACE: bool>(&mut self, sink: &mut dyn FnMut(Shard)) {
+    fn cut_shard<const TRACE: bool>(&mut self, sink: &mut dyn FnMut(&Shard)) {
         if TRACE {
-            let shard = self.finish_shard();
-            sink(shard);
+            self.emit_shard(sink);
             let tracing = self.tracing.as_mut().expect("tracing mode");
             tracing.input_start = self.io.input_cursor;
             tracing.input_end = self.io.input_cursor;
@@ -264,7 +275,27 @@ impl<'p> Executor<'p> {
         self.shard_cycles = 0;
     }
 
-    /// Closes the shard being traced, leaving empty buffers for the next one.
+    /// Hands the shard being traced to `sink`, then takes its buffers back, emptied.
+    fn emit_shard(&mut self, sink: &mut dyn FnMut(&Shard)) {
+        let shard = self.finish_shard();
+        sink(&shard);
+        let tracing = self.tracing.as_mut().expect("tracing mode");
+        let Shard {
+            mut cpu_events,
+            mut syscall_events,
+            start,
+            ..
+        } = shard;
+        let mut first_touch = start.memory;
+        cpu_events.clear();
+        syscall_events.clear();
+        first_touch.clear();
+        tracing.cpu_events = cpu_events;
+        tracing.syscall_events = syscall_events;
+        tracing.first_touch = first_touch;
+    }
+
+    /// Closes the shard being traced, taking its buffers.
     fn finish_shard(&mut self) -> Shard {
         let tracing = self.tracing.as_mut().expect("tracing mode");
         let mut start = std::mem::replace(
@@ -285,11 +316,10 @@ impl<'p> Executor<'p> {
         start.memory = memory;
         let end = tracing.input_end.min(self.io.inputs.len());
         start.inputs = self.io.inputs[tracing.input_start.min(end)..end].to_vec();
-        let capacity = tracing.cpu_events.capacity();
         Shard {
             index: self.shard_index,
             start,
-            cpu_events: std::mem::replace(&mut tracing.cpu_events, Vec::with_capacity(capacity)),
+            cpu_events: std::mem::take(&mut tracing.cpu_events),
             syscall_events: std::mem::take(&mut tracing.syscall_events),
             end_pc: self.pc,
             end_next_pc: self.next_pc,
@@ -686,6 +716,6 @@ pub fn reexecute_shard(
         tracing.last_clock[(init.addr >> 2) as usize] = init.prev_clock;
     }
     let mut shard = None;
-    executor.run::<true>(&mut |s| shard = Some(s))?;
+    executor.run::<true>(&mut |s| shard = Some(s.clone()))?;
     Ok(shard.expect("a traced run always ends with a shard"))
 }

@@ -15,7 +15,7 @@ mod syscall;
 pub use error::{ExecError, ExecErrorKind};
 pub use events::{Checkpoint, CpuEvent, MemoryInit, MemoryRecord, Shard, SyscallEvent};
 pub use executor::{
-    reexecute_shard, Executor, ExecutorConfig, Outcome, DEFAULT_MAX_CYCLES, DEFAULT_SHARD_SIZE,
+    reexecute_shard, Executor, ExecutorConfig, Io, Outcome, DEFAULT_MAX_CYCLES, DEFAULT_SHARD_SIZE,
 };
 pub use memory::Memory;
 pub use precompiles::{keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend};

@@ -236,6 +236,25 @@ impl Program {
         })
     }
 
+    /// A program from raw code words at `code_base` (the entry) plus optional data segments:
+    /// for tests and tools that assemble code directly rather than load an ELF.
+    pub fn from_code(code_base: u32, code: &[u32], data: Vec<Segment>) -> Self {
+        let mut segments = vec![Segment {
+            vaddr: code_base,
+            mem_size: 4 * code.len() as u32,
+            data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
+            executable: true,
+            writable: false,
+        }];
+        segments.extend(data);
+        Program {
+            entry: code_base,
+            segments,
+            code_base,
+            instructions: code.iter().map(|&w| Instruction::decode(w)).collect(),
+        }
+    }
+
     /// The decoded instruction at `pc`, if `pc` is an aligned address inside the code.
     #[inline(always)]
     pub fn instruction(&self, pc: u32) -> Option<&Instruction> {
