@@ -1,10 +1,12 @@
 //! Differential tests against Unicorn (QEMU's MIPS core), driven by `tools/unicorn_oracle.py`:
 //! random instruction streams and every example guest, comparing registers, HI/LO, memory writes
-//! and outputs. Needs `python3` with `unicorn` and `pyelftools` (`.ci/run` installs them); set
-//! `TESSERA_SKIP_UNICORN=1` to skip on a machine without them.
+//! and outputs. Needs `python3`; `unicorn` and `pyelftools` come from PyPI, installed into
+//! `target/python` on first use when the system Python lacks them (as cargo fetches crates).
+//! `TESSERA_SKIP_UNICORN=1` skips these tests on a machine that cannot reach PyPI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -13,6 +15,44 @@ use tessera_mips::{Instruction, Program, Segment};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The PYTHONPATH under which `unicorn` and `elftools` import, installing them once if needed.
+fn python_path() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let local = root().join("target/python");
+        let local = local.to_str().expect("utf-8 path").to_string();
+        let imports = |path: &str| {
+            Command::new("python3")
+                .args(["-c", "import unicorn, elftools"])
+                .env("PYTHONPATH", path)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if imports(&local) {
+            return local;
+        }
+        let status = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&local)
+            .args(["unicorn", "pyelftools"])
+            .status()
+            .expect("python3 must be installed");
+        assert!(
+            status.success() && imports(&local),
+            "could not install unicorn and pyelftools from PyPI into {local} \
+             (or set TESSERA_SKIP_UNICORN=1 to skip the Unicorn differential tests)"
+        );
+        local
+    })
 }
 
 /// Runs the oracle with `args`; `None` when the test is explicitly skipped.
@@ -24,17 +64,14 @@ fn oracle(args: &[&str], name: &str) -> Option<Value> {
     let out =
         std::env::temp_dir().join(format!("tessera-oracle-{}-{name}.json", std::process::id()));
     let status = Command::new("python3")
+        .env("PYTHONPATH", python_path())
         .arg(root().join("tools/unicorn_oracle.py"))
         .args(args)
         .arg("--out")
         .arg(&out)
         .status()
         .expect("python3 must be installed (see .ci/run)");
-    assert!(
-        status.success(),
-        "the Unicorn oracle failed; install it with `pip install unicorn pyelftools` \
-         (or set TESSERA_SKIP_UNICORN=1)"
-    );
+    assert!(status.success(), "the Unicorn oracle failed");
     let text = std::fs::read_to_string(&out).expect("oracle output");
     let _ = std::fs::remove_file(&out);
     Some(serde_json::from_str(&text).expect("oracle output is JSON"))
