@@ -139,7 +139,7 @@ impl Executor<'_> {
             }
             Syscall::KeccakSponge => {
                 let [len]: [u32; 1] = self.read_words::<TRACE, 1>(a1.wrapping_add(64))?;
-                if len as usize % KECCAK_BLOCK_WORDS != 0 {
+                if !(len as usize).is_multiple_of(KECCAK_BLOCK_WORDS) {
                     return Err(bad(format!(
                         "keccak input length {len} words is not a multiple of {KECCAK_BLOCK_WORDS}"
                     )));
@@ -170,7 +170,7 @@ impl Executor<'_> {
     }
 
     fn check_aligned_range(addr: u32, len: u32) -> Result<(), ExecErrorKind> {
-        if addr % 4 != 0 {
+        if !addr.is_multiple_of(4) {
             return Err(ExecErrorKind::Unaligned { addr, size: 4 });
         }
         Self::check_range(addr, len)

@@ -274,8 +274,8 @@ fn branches_take_their_delay_slot_and_target() {
     assert_eq!(branch(beq, &[(T0, 5), (T1, 5)]), (true, true, 0));
     assert_eq!(branch(beq, &[(T0, 5), (T1, 6)]), (false, true, 0));
     let bne = i(0x05, T0, T1, 3);
-    assert_eq!(branch(bne, &[(T0, 5), (T1, 6)]).0, true);
-    assert_eq!(branch(bne, &[(T0, 5), (T1, 5)]).0, false);
+    assert!(branch(bne, &[(T0, 5), (T1, 6)]).0);
+    assert!(!branch(bne, &[(T0, 5), (T1, 5)]).0);
     let blez = i(0x06, T0, 0, 3);
     assert!(branch(blez, &[(T0, 0)]).0 && branch(blez, &[(T0, 0x8000_0000)]).0);
     assert!(!branch(blez, &[(T0, 1)]).0);

@@ -381,7 +381,7 @@ impl Instruction {
             },
             0x1F => match funct {
                 // EXT: rd holds msbd = size - 1; pos + size must not pass bit 32.
-                0x00 if shamt + rd as u32 + 1 <= 32 => mk(Ext, rd + 1, shamt),
+                0x00 if shamt + (rd as u32) < 32 => mk(Ext, rd + 1, shamt),
                 // INS: rd holds msb; it must not be below lsb.
                 0x04 if rd as u32 >= shamt => mk(Ins, rd - shamt as u8 + 1, shamt),
                 0x20 if rs == 0 => match shamt {

@@ -258,7 +258,7 @@ impl Program {
     /// The decoded instruction at `pc`, if `pc` is an aligned address inside the code.
     #[inline(always)]
     pub fn instruction(&self, pc: u32) -> Option<&Instruction> {
-        if pc % 4 != 0 {
+        if !pc.is_multiple_of(4) {
             return None;
         }
         self.instructions
@@ -289,6 +289,32 @@ fn read_word(segments: &[Segment], addr: u32) -> u32 {
         }
     }
     u32::from_le_bytes(bytes)
+}
+
+/// Function symbols of an ELF (address, name), sorted by address, for listings. Best effort:
+/// a file without a symbol table gives an empty list.
+pub fn function_symbols(bytes: &[u8]) -> Vec<(u32, String)> {
+    let Ok(file) = ElfBytes::<LittleEndian>::minimal_parse(bytes) else {
+        return Vec::new();
+    };
+    let Ok(Some((symbols, strings))) = file.symbol_table() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, String)> = symbols
+        .iter()
+        .filter(|s| {
+            let kind = s.st_symtype();
+            (kind == elf::abi::STT_FUNC || kind == elf::abi::STT_NOTYPE) && s.st_shndx != 0
+        })
+        .filter_map(|s| {
+            let name = strings.get(s.st_name as usize).ok()?;
+            (!name.is_empty() && !name.starts_with('$'))
+                .then(|| (s.st_value as u32, name.to_string()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -379,30 +405,4 @@ mod tests {
             ElfError::BadSegment { .. }
         ));
     }
-}
-
-/// Function symbols of an ELF (address, name), sorted by address, for listings. Best effort:
-/// a file without a symbol table gives an empty list.
-pub fn function_symbols(bytes: &[u8]) -> Vec<(u32, String)> {
-    let Ok(file) = ElfBytes::<LittleEndian>::minimal_parse(bytes) else {
-        return Vec::new();
-    };
-    let Ok(Some((symbols, strings))) = file.symbol_table() else {
-        return Vec::new();
-    };
-    let mut out: Vec<(u32, String)> = symbols
-        .iter()
-        .filter(|s| {
-            let kind = s.st_symtype();
-            (kind == elf::abi::STT_FUNC || kind == elf::abi::STT_NOTYPE) && s.st_shndx != 0
-        })
-        .filter_map(|s| {
-            let name = strings.get(s.st_name as usize).ok()?;
-            (!name.is_empty() && !name.starts_with('$'))
-                .then(|| (s.st_value as u32, name.to_string()))
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
