@@ -39,6 +39,9 @@ enum Command {
         /// Write the public-value bytes to this file.
         #[arg(long, value_name = "FILE")]
         public_values: Option<PathBuf>,
+        /// Print every executed instruction (cycle, pc, assembly, operands, result) to stderr.
+        #[arg(long)]
+        trace: bool,
     },
     /// Print the program's code as assembly.
     Disasm { elf: PathBuf },
@@ -72,13 +75,17 @@ fn main() -> ExitCode {
             max_cycles,
             shard_size,
             public_values,
-        } => run::run(
-            &elf,
-            &stdin,
-            max_cycles,
-            shard_size,
-            public_values.as_deref(),
-        ),
+            trace,
+        } => run::run(&run::RunArgs {
+            elf: &elf,
+            stdin: &stdin,
+            config: tessera_executor::ExecutorConfig {
+                max_cycles,
+                shard_size,
+            },
+            public_values: public_values.as_deref(),
+            trace,
+        }),
         Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
         Command::Bench {
             guests,

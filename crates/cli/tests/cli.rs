@@ -189,3 +189,23 @@ fn disasm_lists_functions_and_instructions() {
     assert!(listing.contains("syscall"));
     assert!(listing.contains("jr $ra"));
 }
+
+#[test]
+fn trace_prints_each_instruction_up_to_the_failure() {
+    let out = tessera(&["run", "guest/bin/sha256.elf", "--trace"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("-- shard 0 from cycle 0"), "{stderr}");
+    assert!(
+        stderr.contains("00400000: 3c1d7f00  lui $sp, 0x7f00"),
+        "{stderr}"
+    );
+    // The last traced instruction is the one before the failing syscall.
+    let lines: Vec<&str> = stderr.lines().collect();
+    let error = lines.last().unwrap();
+    assert!(error.starts_with("error: at cycle 12"), "{error}");
+    assert!(
+        lines[lines.len() - 2].trim_start().starts_with("11 "),
+        "{stderr}"
+    );
+}

@@ -22,7 +22,8 @@ pub enum ExecErrorKind {
     Break(u32),
     #[error("unknown syscall number {0:#x}")]
     UnknownSyscall(u32),
-    #[error("not enough input: the guest asked for another input buffer, but all {0} were read")]
+    /// The guest asked for another input buffer; the field is how many the run had.
+    #[error("not enough input: the guest asked for input buffer {}, but only {0} were supplied", .0 + 1)]
     NotEnoughInput(usize),
     #[error("HINT_READ of {got} bytes, but the next input buffer has {expected} bytes")]
     HintLengthMismatch { expected: usize, got: u32 },

@@ -107,6 +107,15 @@ pub struct Executor<'p> {
 impl<'p> Executor<'p> {
     /// An executor at the program's entry with the ELF loaded and `inputs` queued.
     pub fn new(program: &'p Program, inputs: Vec<Vec<u8>>, config: ExecutorConfig) -> Self {
+        Self::with_memory(program, inputs, config, Memory::with_program(program))
+    }
+
+    fn with_memory(
+        program: &'p Program,
+        inputs: Vec<Vec<u8>>,
+        config: ExecutorConfig,
+        memory: Memory,
+    ) -> Self {
         Executor {
             program,
             config: ExecutorConfig {
@@ -120,7 +129,7 @@ impl<'p> Executor<'p> {
             next_pc: program.entry.wrapping_add(4),
             in_delay_slot: false,
             clock: 0,
-            memory: Memory::with_program(program),
+            memory,
             io: Io {
                 inputs,
                 ..Io::default()
@@ -171,7 +180,8 @@ impl<'p> Executor<'p> {
 
     /// Runs to the end, handing each finished shard to `sink` in order. The shard's buffers are
     /// reused for the next one (fresh pages cost more than recording), so `sink` copies what
-    /// it keeps.
+    /// it keeps. When the run fails, the failing shard's cycles so far are handed over too,
+    /// before the error is returned.
     pub fn run_traced(&mut self, mut sink: impl FnMut(&Shard)) -> Result<Outcome, ExecError> {
         self.start_tracing();
         self.run::<true>(&mut sink)
@@ -214,7 +224,8 @@ impl<'p> Executor<'p> {
                 break;
             }
             if self.clock >= self.config.max_cycles {
-                return Err(self.error(ExecErrorKind::CycleLimit(self.config.max_cycles)));
+                let kind = ExecErrorKind::CycleLimit(self.config.max_cycles);
+                return Err(self.fail::<TRACE>(kind, sink));
             }
             if self.shard_cycles + 1 >= shard_size {
                 // Cut before a branch in the shard's last slot, so its delay slot stays with it.
@@ -227,7 +238,9 @@ impl<'p> Executor<'p> {
                     self.cut_shard::<TRACE>(sink);
                 }
             }
-            self.step::<TRACE>().map_err(|kind| self.error(kind))?;
+            if let Err(kind) = self.step::<TRACE>() {
+                return Err(self.fail::<TRACE>(kind, sink));
+            }
             self.shard_cycles += 1;
         }
         if TRACE {
@@ -238,6 +251,22 @@ impl<'p> Executor<'p> {
             cycles: self.clock,
             shards: self.shard_index + 1,
         })
+    }
+
+    /// The error for `kind` at the current pc. In tracing mode the cycles run so far in the
+    /// current shard are handed to `sink` first (as a shard that neither halted nor ends
+    /// cleanly), so that a trace shows what led to the failure.
+    fn fail<const TRACE: bool>(
+        &mut self,
+        kind: ExecErrorKind,
+        sink: &mut dyn FnMut(&Shard),
+    ) -> ExecError {
+        let error = self.error(kind);
+        if TRACE {
+            self.tracing.as_mut().expect("tracing mode").pending.clear();
+            self.emit_shard(sink);
+        }
+        error
     }
 
     fn error(&self, kind: ExecErrorKind) -> ExecError {
@@ -690,15 +719,16 @@ pub fn reexecute_shard(
     start: &Checkpoint,
     cycles: u64,
 ) -> Result<Shard, ExecError> {
-    let mut executor = Executor::new(
+    // Only the words the shard touches come from the checkpoint; the ELF image is not loaded.
+    let mut executor = Executor::with_memory(
         program,
         start.inputs.clone(),
         ExecutorConfig {
             max_cycles: u64::MAX,
             shard_size: u64::MAX,
         },
+        Memory::new(),
     );
-    executor.memory = Memory::new();
     executor.regs = start.registers;
     executor.hi = start.hi;
     executor.lo = start.lo;
