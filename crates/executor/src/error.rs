@@ -23,7 +23,7 @@ pub enum ExecErrorKind {
     #[error("unknown syscall number {0:#x}")]
     UnknownSyscall(u32),
     /// The guest asked for another input buffer; the field is how many the run had.
-    #[error("not enough input: the guest asked for input buffer {}, but only {0} were supplied", .0 + 1)]
+    #[error("not enough input: the guest asked for input buffer {n}, but only {0} were supplied", n = .0 + 1)]
     NotEnoughInput(usize),
     #[error("HINT_READ of {got} bytes, but the next input buffer has {expected} bytes")]
     HintLengthMismatch { expected: usize, got: u32 },
