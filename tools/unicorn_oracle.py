@@ -12,7 +12,8 @@ replays through Tessera and compares field by field:
 
   elf ELF [--stdin FILE]... --out FILE
       A whole guest under Unicorn with the guest ABI's syscalls emulated (HALT, WRITE, COMMIT,
-      HINT_LEN, HINT_READ): final registers, HI/LO, exit code, output streams, committed digest,
+      HINT_LEN, HINT_READ, and the precompiles: SHA-256 and Keccak written here independently,
+      Poseidon2 from --poseidon2 vectors): final registers, HI/LO, exit code, output streams, committed digest,
       and SHA-256 of the data, heap and stack regions.
 """
 import argparse
@@ -311,6 +312,79 @@ def run_random(args):
                    'cases': cases}, f)
 
 
+# ---- precompiles, written independently of Tessera's Rust --------------------------------------
+
+SHA_K = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]
+
+
+def rotr(x, n):
+    return ((x >> n) | (x << (32 - n))) & MASK
+
+
+def sha_extend(w):
+    for i in range(16, 64):
+        s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+        s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) & MASK
+
+
+def sha_compress(w, state):
+    a, b, c, d, e, f, g, h = state
+    for i in range(64):
+        t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA_K[i]
+              + w[i]) & MASK
+        t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) & MASK
+        a, b, c, d, e, f, g, h = (t1 + t2) & MASK, a, b, c, (d + t1) & MASK, e, f, g
+    return [(x + y) & MASK for x, y in zip(state, [a, b, c, d, e, f, g, h])]
+
+
+KECCAK_RC = [
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+]
+KECCAK_ROT = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61], [28, 55, 25, 21, 56],
+              [27, 20, 39, 8, 14]]  # KECCAK_ROT[x][y]
+M64 = (1 << 64) - 1
+
+
+def keccak_f(lanes):
+    """Keccak-f[1600] on 25 lanes indexed x + 5y."""
+    rol = lambda v, n: ((v << n) | (v >> (64 - n))) & M64 if n else v
+    for rc in KECCAK_RC:
+        c = [lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20] for x in range(5)]
+        d = [c[(x - 1) % 5] ^ rol(c[(x + 1) % 5], 1) for x in range(5)]
+        lanes = [lanes[i] ^ d[i % 5] for i in range(25)]
+        b = [0] * 25
+        for x in range(5):
+            for y in range(5):
+                b[y + 5 * ((2 * x + 3 * y) % 5)] = rol(lanes[x + 5 * y], KECCAK_ROT[x][y])
+        lanes = [b[i] ^ (~b[(i % 5 + 1) % 5 + 5 * (i // 5)] & b[(i % 5 + 2) % 5 + 5 * (i // 5)])
+                 for i in range(25)]
+        lanes[0] ^= rc
+    return lanes
+
+
+def words(uc, addr, n):
+    return list(struct.unpack(f'<{n}I', uc.mem_read(addr, 4 * n)))
+
+
+def put_words(uc, addr, values):
+    uc.mem_write(addr, struct.pack(f'<{len(values)}I', *values))
+
+
 # ---- whole guests ------------------------------------------------------------------------------
 
 STACK_TOP = 0x7F000000
@@ -326,6 +400,10 @@ def run_elf(args):
                     if s['p_type'] == 'PT_LOAD' and s['p_memsz'] > 0]
         entry = elf['e_entry']
     inputs = [open(p, 'rb').read() for p in args.stdin]
+    poseidon2 = {}
+    if args.poseidon2:
+        with open(args.poseidon2) as f:
+            poseidon2 = {','.join(map(str, v['input'])): v['output'] for v in json.load(f)}
 
     uc = new_uc()
     regions = []
@@ -382,6 +460,27 @@ def run_elf(args):
         elif v0 == 0xF1:
             uc.mem_write(a0, inputs[state['cursor']])
             state['cursor'] += 1
+        elif v0 == 0x30010005:  # SHA_EXTEND
+            w = words(uc, a0, 64)
+            sha_extend(w)
+            put_words(uc, a0, w)
+        elif v0 == 0x01010006:  # SHA_COMPRESS
+            put_words(uc, a1, sha_compress(words(uc, a0, 64), words(uc, a1, 8)))
+        elif v0 == 0x01010009:  # KECCAK_SPONGE
+            length = words(uc, a1 + 64, 1)[0]
+            data = words(uc, a0, length)
+            lanes = [0] * 25
+            for block in range(0, length, 36):
+                for i in range(18):
+                    lanes[i] ^= data[block + 2 * i] | data[block + 2 * i + 1] << 32
+                lanes = keccak_f(lanes)
+            put_words(uc, a1, [half for lane in lanes[:8] for half in (lane & MASK, lane >> 32)])
+        elif v0 == 0x00010030:  # POSEIDON2_PERMUTE: its definition is Plonky3's permutation,
+            # so the expected outputs come as vectors computed with it (--poseidon2 FILE).
+            state_in = ','.join(map(str, words(uc, a0, 16)))
+            if state_in not in poseidon2:
+                return fail(uc, f'no POSEIDON2 vector for input [{state_in}]')
+            put_words(uc, a0, poseidon2[state_in])
         else:
             return fail(uc, f'syscall {v0:#x} not emulated by the oracle')
         uc.reg_write(M.UC_MIPS_REG_PC, pc + 4)
@@ -422,6 +521,7 @@ def main():
     e.add_argument('elf')
     e.add_argument('--stdin', action='append', default=[])
     e.add_argument('--max-instructions', type=int, default=200_000_000)
+    e.add_argument('--poseidon2', help='JSON list of {input, output} permutation vectors')
     e.add_argument('--out', required=True)
     args = parser.parse_args()
     run_random(args) if args.mode == 'random' else run_elf(args)

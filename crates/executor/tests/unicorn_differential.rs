@@ -338,4 +338,5 @@ fn example_guests_match_unicorn() {
             );
         }
     }
+    let _ = std::fs::remove_file(&vectors_file);
 }
