@@ -266,7 +266,18 @@ fn example_guests_match_unicorn() {
         ("keccak", "message.txt"),
         ("sort", "sort.bin"),
         ("io", "name.txt"),
+        ("precompiles", "message.txt"),
     ];
+    // POSEIDON2_PERMUTE is defined as Plonky3's permutation: the oracle gets its vectors from it.
+    // The precompiles guest permutes the state 0, 1, ..., 15.
+    let state: [u32; 16] = std::array::from_fn(|i| i as u32);
+    let vectors = serde_json::json!([{
+        "input": state.to_vec(),
+        "output": tessera_executor::poseidon2_permute(&state).unwrap().to_vec(),
+    }]);
+    let vectors_file =
+        std::env::temp_dir().join(format!("tessera-poseidon2-{}.json", std::process::id()));
+    std::fs::write(&vectors_file, vectors.to_string()).unwrap();
     for (name, input) in guests {
         let elf = root().join(format!("guest/bin/{name}.elf"));
         let input = root().join(format!("guest/inputs/{input}"));
@@ -276,6 +287,8 @@ fn example_guests_match_unicorn() {
                 elf.to_str().unwrap(),
                 "--stdin",
                 input.to_str().unwrap(),
+                "--poseidon2",
+                vectors_file.to_str().unwrap(),
             ],
             name,
         ) else {
