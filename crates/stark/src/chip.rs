@@ -1,0 +1,143 @@
+//! Chips: one table of a machine each.
+//!
+//! A chip is a Plonky3 AIR (`BaseAir` for its shape, `Air` for its constraints and its bus
+//! interactions, pushed with p3-lookup's `InteractionBuilder` on named buses) plus a name and a
+//! trace generator. A machine is a list of chips of one Rust type: Plonky3 proves a batch of
+//! instances that share a type, so machines wrap their chips in an enum made by
+//! [`machine_chips!`](crate::machine_chips), which forwards every `BaseAir` method.
+
+use p3_field::Field;
+use p3_matrix::dense::RowMajorMatrix;
+
+/// One table of a machine. `R` is the execution record the machine proves.
+pub trait Chip<F: Field, R>: p3_air::BaseAir<F> {
+    /// A stable, human-readable name (used in errors and debug reports).
+    fn name(&self) -> &'static str;
+
+    /// The main trace for `record`. Its height is a power of two; padding rows must satisfy
+    /// every constraint with every interaction count zero.
+    fn generate_trace(&self, record: &R) -> RowMajorMatrix<F>;
+
+    /// The public values of this chip's instance for `record` (as many as
+    /// `BaseAir::num_public_values`).
+    fn public_values(&self, _record: &R) -> Vec<F> {
+        Vec::new()
+    }
+}
+
+/// `rows` (row-major, `width` values each) padded with zero rows to a power-of-two height of at
+/// least `min_height`.
+pub fn pad_to_power_of_two<F: Field>(
+    mut values: Vec<F>,
+    width: usize,
+    min_height: usize,
+) -> RowMajorMatrix<F> {
+    assert!(width > 0 && values.len() % width == 0);
+    let height = (values.len() / width)
+        .max(min_height)
+        .max(1)
+        .next_power_of_two();
+    values.resize(height * width, F::ZERO);
+    RowMajorMatrix::new(values, width)
+}
+
+/// Declares an enum over chip types that is itself a chip, forwarding every `BaseAir` method, the
+/// constraints and the [`Chip`] methods to the variant. Plonky3 silently falls back to defaults
+/// for any method an enum forgets to forward (a preprocessed table would vanish), which is why
+/// this is a macro and not hand-written per machine.
+///
+/// ```ignore
+/// tessera_stark::machine_chips! {
+///     pub enum MyChips<Record> { Cpu(CpuChip), Bytes(ByteChip) }
+/// }
+/// ```
+#[macro_export]
+macro_rules! machine_chips {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident<$record:ty> { $($variant:ident($chip:ty)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        $vis enum $name { $($variant($chip)),+ }
+
+        impl<F: $crate::reexports::p3_field::Field> $crate::reexports::p3_air::BaseAir<F> for $name
+        where
+            $($chip: $crate::reexports::p3_air::BaseAir<F>),+
+        {
+            fn width(&self) -> usize {
+                match self { $(Self::$variant(c) => c.width()),+ }
+            }
+            fn preprocessed_trace(&self) -> Option<$crate::reexports::p3_matrix::dense::RowMajorMatrix<F>> {
+                match self { $(Self::$variant(c) => c.preprocessed_trace()),+ }
+            }
+            fn preprocessed_width(&self) -> usize {
+                match self { $(Self::$variant(c) => c.preprocessed_width()),+ }
+            }
+            fn num_periodic_columns(&self) -> usize {
+                match self { $(Self::$variant(c) => c.num_periodic_columns()),+ }
+            }
+            fn periodic_columns(&self) -> std::borrow::Cow<'_, [Vec<F>]>
+            where
+                F: Clone,
+            {
+                match self { $(Self::$variant(c) => c.periodic_columns()),+ }
+            }
+            fn periodic_values(&self, row_index: usize) -> Vec<F>
+            where
+                F: Clone,
+            {
+                match self { $(Self::$variant(c) => c.periodic_values(row_index)),+ }
+            }
+            fn periodic_columns_matrix(&self) -> Option<$crate::reexports::p3_matrix::dense::RowMajorMatrix<F>>
+            where
+                F: Clone + Send + Sync,
+            {
+                match self { $(Self::$variant(c) => c.periodic_columns_matrix()),+ }
+            }
+            fn main_next_row_columns(&self) -> Vec<usize> {
+                match self { $(Self::$variant(c) => c.main_next_row_columns()),+ }
+            }
+            fn preprocessed_next_row_columns(&self) -> Vec<usize> {
+                match self { $(Self::$variant(c) => c.preprocessed_next_row_columns()),+ }
+            }
+            fn num_constraints(&self) -> Option<usize> {
+                match self { $(Self::$variant(c) => c.num_constraints()),+ }
+            }
+            fn max_constraint_degree(&self) -> Option<usize> {
+                match self { $(Self::$variant(c) => c.max_constraint_degree()),+ }
+            }
+            fn num_public_values(&self) -> usize {
+                match self { $(Self::$variant(c) => c.num_public_values()),+ }
+            }
+            fn public_boundary_io(&self) -> &[$crate::reexports::p3_air::BoundaryPublic] {
+                match self { $(Self::$variant(c) => c.public_boundary_io()),+ }
+            }
+            fn assumes_boolean_trace(&self) -> bool {
+                match self { $(Self::$variant(c) => c.assumes_boolean_trace()),+ }
+            }
+        }
+
+        impl<AB: $crate::reexports::p3_air::AirBuilder> $crate::reexports::p3_air::Air<AB> for $name
+        where
+            AB::F: $crate::reexports::p3_field::Field,
+            $($chip: $crate::reexports::p3_air::Air<AB>),+
+        {
+            fn eval(&self, builder: &mut AB) {
+                match self { $(Self::$variant(c) => c.eval(builder)),+ }
+            }
+        }
+
+        impl<F: $crate::reexports::p3_field::Field> $crate::Chip<F, $record> for $name
+        where
+            $($chip: $crate::Chip<F, $record>),+
+        {
+            fn name(&self) -> &'static str {
+                match self { $(Self::$variant(c) => c.name()),+ }
+            }
+            fn generate_trace(&self, record: &$record) -> $crate::reexports::p3_matrix::dense::RowMajorMatrix<F> {
+                match self { $(Self::$variant(c) => c.generate_trace(record)),+ }
+            }
+            fn public_values(&self, record: &$record) -> Vec<F> {
+                match self { $(Self::$variant(c) => c.public_values(record)),+ }
+            }
+        }
+    };
+}

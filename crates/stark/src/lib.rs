@@ -1,0 +1,29 @@
+//! Tessera's STARK backend, generic over the chips: a machine is a list of chips (AIR tables tied
+//! by LogUp buses), proven as one Plonky3 batch over KoalaBear with FRI and Poseidon2 Merkle
+//! trees. This crate owns the configuration, the chip abstraction, keys, the prover, the verifier
+//! (typed errors, never a panic), the versioned proof format and debugging aids.
+
+mod chip;
+mod config;
+pub mod debug;
+mod error;
+mod machine;
+mod proof;
+pub mod security;
+
+pub use chip::{pad_to_power_of_two, Chip};
+pub use config::{Challenge, ConfigId, ConfigParams, StarkConfig, Val};
+pub use error::{ProveError, VerifyError};
+pub use machine::{
+    lookups_match_plonky3, ChipShape, Machine, MachineAir, ProvingKey, VerifyingKey, MAX_LOG_HEIGHT,
+};
+pub use proof::{Proof, FORMAT_VERSION, MAGIC, MAX_PROOF_BYTES};
+
+/// The Plonky3 crates chips are written against, re-exported so that machines and the
+/// [`machine_chips!`] macro use exactly the pinned versions.
+pub mod reexports {
+    pub use p3_air;
+    pub use p3_field;
+    pub use p3_lookup;
+    pub use p3_matrix;
+}

@@ -1,0 +1,603 @@
+//! A machine: its chips, its keys, and the prover and verifier for one batch of their tables.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use p3_air::symbolic::AirLayout;
+use p3_air::{Air, DebugConstraintBuilder};
+use p3_batch_stark::common::{GlobalPreprocessed, PreprocessedInstanceMeta};
+use p3_batch_stark::folder::{
+    ProverConstraintFolderWithLookups, VerifierConstraintFolderWithLookups,
+};
+use p3_batch_stark::symbolic::get_log_num_quotient_chunks_for_domain;
+use p3_batch_stark::{
+    BatchVerificationError, CommonData, ProverData, ProverOnlyData, StarkInstance,
+    VerificationError,
+};
+use p3_commit::{PolynomialSpace, UnivariateStarkPcs};
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use p3_lookup::{InteractionSymbolicBuilder, LogUpGadget, LookupError, Lookups};
+use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::Matrix;
+use p3_uni_stark::StarkGenericConfig;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::chip::Chip;
+use crate::config::{Challenge, Challenger, ConfigId, ConfigParams, Pcs, StarkConfig, Val};
+use crate::error::{ProveError, VerifyError};
+use crate::proof::Proof;
+
+/// Largest trace height, as log2: KoalaBear's two-adicity (24) less the blowup and one spare.
+pub const MAX_LOG_HEIGHT: usize = 22;
+
+type Commitment = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::Commitment;
+type PreprocessedData = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::ProverData;
+
+/// The trace domain of `height` rows.
+fn domain(config: &StarkConfig, height: usize) -> p3_batch_stark::Domain<StarkConfig> {
+    <Pcs as p3_commit::Pcs<Challenge, Challenger>>::natural_domain_for_degree(config.pcs(), height)
+}
+
+/// Everything the Plonky3 prover and verifier require of a machine's chip type.
+pub trait MachineAir<R>:
+    Chip<Val, R>
+    + Clone
+    + Send
+    + Sync
+    + Air<InteractionSymbolicBuilder<Val, Challenge>>
+    + for<'a> Air<ProverConstraintFolderWithLookups<'a, StarkConfig>>
+    + for<'a> Air<VerifierConstraintFolderWithLookups<'a, StarkConfig>>
+    + for<'a> Air<DebugConstraintBuilder<'a, Val, Challenge>>
+    + for<'a> Air<DebugConstraintBuilder<'a, Val>>
+{
+}
+
+impl<R, T> MachineAir<R> for T where
+    T: Chip<Val, R>
+        + Clone
+        + Send
+        + Sync
+        + Air<InteractionSymbolicBuilder<Val, Challenge>>
+        + for<'a> Air<ProverConstraintFolderWithLookups<'a, StarkConfig>>
+        + for<'a> Air<VerifierConstraintFolderWithLookups<'a, StarkConfig>>
+        + for<'a> Air<DebugConstraintBuilder<'a, Val, Challenge>>
+        + for<'a> Air<DebugConstraintBuilder<'a, Val>>
+{
+}
+
+/// The shape of one chip, as the verifying key records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChipShape {
+    pub name: String,
+    pub width: usize,
+    pub preprocessed_width: usize,
+    /// log2 of the preprocessed table's height (fixed for the machine), if the chip has one.
+    pub preprocessed_log_height: Option<usize>,
+    pub num_public_values: usize,
+    /// SHA-256 of the chip's symbolic constraints and bus interactions: a key made for one
+    /// version of a chip does not verify proofs of another.
+    pub constraints_digest: [u8; 32],
+}
+
+/// What a verifier needs besides the chips: serializable, and bound into every proof's
+/// transcript (its digest seeds the challenger) so a proof for one program or machine never
+/// verifies for another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyingKey {
+    pub config_id: ConfigId,
+    pub config_params: ConfigParams,
+    pub chips: Vec<ChipShape>,
+    pub preprocessed_commitment: Option<Commitment>,
+}
+
+impl VerifyingKey {
+    pub fn digest(&self) -> [u8; 32] {
+        let bytes = bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .expect("a verifying key always serializes");
+        Sha256::digest(bytes).into()
+    }
+
+    /// The digest as 16 field elements of 16 bits each, absorbed before anything else.
+    fn transcript_seed(&self) -> Vec<Val> {
+        self.digest()
+            .chunks_exact(2)
+            .map(|c| Val::from_u16(u16::from_le_bytes([c[0], c[1]])))
+            .collect()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .expect("a verifying key always serializes")
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
+        let config = bincode::config::standard().with_limit::<{ 16 << 20 }>();
+        bincode::serde::decode_from_slice(bytes, config)
+            .map(|(vk, _)| vk)
+            .map_err(|e| VerifyError::Malformed(format!("verifying key: {e}")))
+    }
+
+    /// Plonky3's view of the preprocessed commitment.
+    fn global_preprocessed(&self) -> Option<GlobalPreprocessed<StarkConfig>> {
+        let commitment = self.preprocessed_commitment.clone()?;
+        let mut instances = Vec::with_capacity(self.chips.len());
+        let mut matrix_to_instance = Vec::new();
+        for (i, chip) in self.chips.iter().enumerate() {
+            instances.push(chip.preprocessed_log_height.map(|log_height| {
+                matrix_to_instance.push(i);
+                PreprocessedInstanceMeta {
+                    matrix_index: matrix_to_instance.len() - 1,
+                    width: chip.preprocessed_width,
+                    degree_bits: log_height,
+                }
+            }));
+        }
+        Some(GlobalPreprocessed {
+            commitment,
+            instances,
+            matrix_to_instance,
+        })
+    }
+}
+
+/// The prover's key: the verifying key, the configuration seeded with its digest, and the
+/// committed preprocessed tables.
+pub struct ProvingKey {
+    pub vk: VerifyingKey,
+    config: StarkConfig,
+    preprocessed: Option<PreprocessedData>,
+}
+
+/// A set of chips proven together as one batch.
+pub struct Machine<A> {
+    chips: Vec<A>,
+    config_id: ConfigId,
+}
+
+impl<A> Machine<A> {
+    pub fn new(chips: Vec<A>, config_id: ConfigId) -> Self {
+        Machine { chips, config_id }
+    }
+
+    pub fn chips(&self) -> &[A] {
+        &self.chips
+    }
+
+    pub fn config_id(&self) -> ConfigId {
+        self.config_id
+    }
+}
+
+fn constraints_digest<A>(chip: &A) -> [u8; 32]
+where
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>> + p3_air::BaseAir<Val>,
+{
+    let builder = InteractionSymbolicBuilder::<Val, Challenge>::from_air(
+        chip,
+        AirLayout::from_air::<Val>(chip),
+    );
+    let mut hasher = Sha256::new();
+    for c in builder.base_constraints() {
+        hasher.update(format!("{c:?}\n"));
+    }
+    for i in builder.global_interactions() {
+        hasher.update(format!(
+            "{} {:?} {:?} {}\n",
+            i.bus_name, i.fields, i.count, i.count_weight
+        ));
+    }
+    for i in builder.local_interactions() {
+        hasher.update(format!("{:?}\n", i.tuples));
+    }
+    hasher.finalize().into()
+}
+
+/// Each chip's lookups, packed exactly as `ProverData::from_airs_and_degrees` packs them for these
+/// trace heights. Heights vary from proof to proof, so prover and verifier derive them per proof
+/// while the preprocessed commitment stays the one in the key.
+fn derive_lookups<A>(
+    config: &StarkConfig,
+    chips: &[A],
+    ext_degree_bits: &[usize],
+) -> Vec<Lookups<Val>>
+where
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>> + p3_air::BaseAir<Val>,
+{
+    let gadget = LogUpGadget::new();
+    chips
+        .iter()
+        .zip(ext_degree_bits)
+        .map(|(chip, &log_height)| {
+            let domain = domain(config, 1 << log_height);
+            let unpacked = Lookups::<Val>::from_air::<Challenge, A>(chip);
+            let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, A, _>(
+                chip,
+                AirLayout::from_air(chip),
+                domain,
+                &unpacked,
+                0,
+                &gadget,
+            );
+            let budget = (1usize << log_chunks) + 1;
+            unpacked.pack_same_bus_with_degree(budget, |lookup| {
+                gadget
+                    .constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
+            })
+        })
+        .collect()
+}
+
+impl<A> Machine<A> {
+    /// Commits the preprocessed tables and builds both keys.
+    pub fn setup<R>(&self) -> (ProvingKey, VerifyingKey)
+    where
+        A: MachineAir<R>,
+    {
+        let mut shapes = Vec::with_capacity(self.chips.len());
+        let mut tables = Vec::new();
+        let unseeded = self.config_id.build(&[]);
+        for chip in &self.chips {
+            let preprocessed = chip.preprocessed_trace().filter(|t| t.width() > 0);
+            let log_height = preprocessed.as_ref().map(|t| {
+                assert!(
+                    t.height().is_power_of_two(),
+                    "chip {}: preprocessed height must be a power of two",
+                    chip.name()
+                );
+                t.height().trailing_zeros() as usize
+            });
+            shapes.push(ChipShape {
+                name: chip.name().to_string(),
+                width: chip.width(),
+                preprocessed_width: preprocessed.as_ref().map_or(0, |t| t.width()),
+                preprocessed_log_height: log_height,
+                num_public_values: chip.num_public_values(),
+                constraints_digest: constraints_digest(chip),
+            });
+            if let Some(table) = preprocessed {
+                let domain = domain(&unseeded, table.height());
+                tables.push((domain, table));
+            }
+        }
+        let (commitment, preprocessed) = if tables.is_empty() {
+            (None, None)
+        } else {
+            let (c, data) =
+                <Pcs as UnivariateStarkPcs<Challenge, Challenger>>::commit_preprocessing(
+                    unseeded.pcs(),
+                    tables,
+                )
+                .expect("committing fixed tables cannot fail");
+            (Some(c), Some(data))
+        };
+        let vk = VerifyingKey {
+            config_id: self.config_id,
+            config_params: self.config_id.params(),
+            chips: shapes,
+            preprocessed_commitment: commitment,
+        };
+        let config = self.config_id.build(&vk.transcript_seed());
+        let pk = ProvingKey {
+            vk: vk.clone(),
+            config,
+            preprocessed,
+        };
+        (pk, vk)
+    }
+
+    /// Generates every chip's trace from `record` (in parallel) and proves them.
+    pub fn prove<R: Sync>(&self, pk: &ProvingKey, record: &R) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        let traces: Vec<RowMajorMatrix<Val>> = self
+            .chips
+            .par_iter()
+            .map(|chip| chip.generate_trace(record))
+            .collect();
+        let public_values = self.chips.iter().map(|c| c.public_values(record)).collect();
+        self.prove_traces::<R>(pk, traces, public_values)
+    }
+
+    /// Proves given traces. In debug builds every constraint and bus is checked first, and a
+    /// failure is reported with its chip, row and constraint (or bus, tuple and rows).
+    pub fn prove_traces<R>(
+        &self,
+        pk: &ProvingKey,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        self.check_shapes::<R>(&traces)?;
+        #[cfg(debug_assertions)]
+        {
+            for ((chip, trace), pvs) in self.chips.iter().zip(&traces).zip(&public_values) {
+                crate::debug::check_constraints(chip.name(), chip, trace, pvs)?;
+            }
+            let named: Vec<(&str, &A)> = self.chips.iter().map(|c| (c.name(), c)).collect();
+            crate::debug::check_buses(&named, &traces, &public_values)?;
+        }
+        self.prove_traces_unchecked::<R>(pk, traces, public_values)
+    }
+
+    /// Proves given traces without the debug checks: how a cheating prover would. Tests use it
+    /// to show that the verifier rejects what the checks would have caught.
+    #[doc(hidden)]
+    pub fn prove_traces_unchecked<R>(
+        &self,
+        pk: &ProvingKey,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        self.check_shapes::<R>(&traces)?;
+        let degree_bits: Vec<usize> = traces
+            .iter()
+            .map(|t| t.height().trailing_zeros() as usize)
+            .collect();
+        let prover_data = ProverData {
+            common: CommonData {
+                preprocessed: pk.vk.global_preprocessed(),
+                lookups: derive_lookups(&pk.config, &self.chips, &degree_bits),
+            },
+            prover_only: ProverOnlyData {
+                preprocessed_prover_data: pk.preprocessed.clone(),
+            },
+        };
+        let instances: Vec<StarkInstance<StarkConfig, A>> = self
+            .chips
+            .iter()
+            .zip(&traces)
+            .zip(&public_values)
+            .map(|((air, trace), pvs)| StarkInstance {
+                air,
+                trace,
+                public_values: pvs.clone(),
+            })
+            .collect();
+        let batch = p3_batch_stark::prove_batch(&pk.config, &instances, &prover_data)
+            .map_err(|e| ProveError::Backend(format!("{e:?}")))?;
+        Ok(Proof {
+            config_id: pk.vk.config_id,
+            vk_digest: pk.vk.digest(),
+            public_values: public_values
+                .iter()
+                .map(|pvs| pvs.iter().map(|v| v.as_canonical_u32()).collect())
+                .collect(),
+            batch,
+        })
+    }
+
+    fn check_shapes<R>(&self, traces: &[RowMajorMatrix<Val>]) -> Result<(), ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        assert_eq!(traces.len(), self.chips.len(), "one trace per chip");
+        for (chip, trace) in self.chips.iter().zip(traces) {
+            let chip_name = chip.name().to_string();
+            if trace.width() != chip.width() {
+                return Err(ProveError::TraceWidth {
+                    chip: chip_name,
+                    width: trace.width(),
+                    expected: chip.width(),
+                });
+            }
+            if !trace.height().is_power_of_two() || trace.height() > 1 << MAX_LOG_HEIGHT {
+                return Err(ProveError::TraceHeight {
+                    chip: chip_name,
+                    height: trace.height(),
+                });
+            }
+            if let Some(p) = chip.preprocessed_trace().filter(|p| p.width() > 0) {
+                if p.height() != trace.height() {
+                    return Err(ProveError::PreprocessedHeight {
+                        chip: chip_name,
+                        height: trace.height(),
+                        expected: p.height(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Verifies `proof` against `vk` for this machine's chips. Never panics.
+    pub fn verify<R>(&self, vk: &VerifyingKey, proof: &Proof) -> Result<(), VerifyError>
+    where
+        A: MachineAir<R>,
+    {
+        if proof.config_id != vk.config_id {
+            return Err(VerifyError::ConfigMismatch {
+                expected: vk.config_id,
+                got: proof.config_id,
+            });
+        }
+        if vk.config_id != self.config_id || vk.config_params != self.config_id.params() {
+            return Err(VerifyError::KeyMismatch(
+                "configuration differs from the machine's".into(),
+            ));
+        }
+        if proof.vk_digest != vk.digest() {
+            return Err(VerifyError::WrongVerifyingKey);
+        }
+        self.check_key(vk)?;
+        let n = self.chips.len();
+        let degree_bits = &proof.batch.degree_bits;
+        if degree_bits.len() != n || proof.public_values.len() != n {
+            return Err(VerifyError::ChipCount {
+                expected: n,
+                got: degree_bits.len().min(proof.public_values.len()),
+            });
+        }
+        let mut public_values = Vec::with_capacity(n);
+        for ((chip, shape), (&log_height, pvs)) in self
+            .chips
+            .iter()
+            .zip(&vk.chips)
+            .zip(degree_bits.iter().zip(&proof.public_values))
+        {
+            let bad_height = |reason: &str| VerifyError::BadHeight {
+                chip: shape.name.clone(),
+                log_height,
+                reason: reason.into(),
+            };
+            if log_height > MAX_LOG_HEIGHT {
+                return Err(bad_height("above the largest supported height"));
+            }
+            if shape
+                .preprocessed_log_height
+                .is_some_and(|h| h != log_height)
+            {
+                return Err(bad_height("differs from the chip's preprocessed height"));
+            }
+            if pvs.len() != chip.num_public_values() {
+                return Err(VerifyError::BadPublicValues {
+                    chip: shape.name.clone(),
+                    reason: format!(
+                        "{} values, expected {}",
+                        pvs.len(),
+                        chip.num_public_values()
+                    ),
+                });
+            }
+            if let Some(v) = pvs.iter().find(|&&v| v >= Val::ORDER_U32) {
+                return Err(VerifyError::BadPublicValues {
+                    chip: shape.name.clone(),
+                    reason: format!("{v} is not a canonical field element"),
+                });
+            }
+            public_values.push(pvs.iter().map(|&v| Val::from_u32(v)).collect::<Vec<_>>());
+        }
+
+        let config = self.config_id.build(&vk.transcript_seed());
+        let run = || {
+            let common = CommonData {
+                preprocessed: vk.global_preprocessed(),
+                lookups: derive_lookups(&config, &self.chips, degree_bits),
+            };
+            p3_batch_stark::verify_batch(
+                &config,
+                &self.chips,
+                &proof.batch,
+                &public_values,
+                &common,
+            )
+        };
+        match catch_unwind(AssertUnwindSafe(run)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(self.map_error(e)),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(VerifyError::VerifierPanicked(message))
+            }
+        }
+    }
+
+    /// Decodes and verifies a proof's bytes.
+    pub fn verify_bytes<R>(&self, vk: &VerifyingKey, bytes: &[u8]) -> Result<Proof, VerifyError>
+    where
+        A: MachineAir<R>,
+    {
+        let proof = Proof::from_bytes(bytes)?;
+        self.verify::<R>(vk, &proof)?;
+        Ok(proof)
+    }
+
+    /// Checks that `vk` describes these chips.
+    fn check_key<R>(&self, vk: &VerifyingKey) -> Result<(), VerifyError>
+    where
+        A: MachineAir<R>,
+    {
+        if vk.chips.len() != self.chips.len() {
+            return Err(VerifyError::KeyMismatch(format!(
+                "{} chips in the key, {} in the machine",
+                vk.chips.len(),
+                self.chips.len()
+            )));
+        }
+        for (chip, shape) in self.chips.iter().zip(&vk.chips) {
+            let preprocessed_width = chip.preprocessed_width();
+            let same = shape.name == chip.name()
+                && shape.width == chip.width()
+                && shape.preprocessed_width == preprocessed_width
+                && shape.preprocessed_log_height.is_some() == (preprocessed_width > 0)
+                && shape.num_public_values == chip.num_public_values()
+                && shape.constraints_digest == constraints_digest(chip);
+            if !same {
+                return Err(VerifyError::KeyMismatch(format!(
+                    "chip {} differs from the key's {}",
+                    chip.name(),
+                    shape.name
+                )));
+            }
+        }
+        if vk.preprocessed_commitment.is_some()
+            != vk.chips.iter().any(|c| c.preprocessed_log_height.is_some())
+        {
+            return Err(VerifyError::KeyMismatch(
+                "preprocessed commitment presence".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn map_error<R>(
+        &self,
+        e: BatchVerificationError<p3_batch_stark::PcsError<StarkConfig>>,
+    ) -> VerifyError
+    where
+        A: MachineAir<R>,
+    {
+        match e {
+            BatchVerificationError::Verification(VerificationError::OodEvaluationMismatch {
+                index: Some(i),
+            }) => match self.chips.get(i) {
+                Some(chip) => VerifyError::ConstraintsFailed {
+                    chip: chip.name().to_string(),
+                },
+                None => VerifyError::ConstraintsFailedUnknownChip,
+            },
+            BatchVerificationError::Verification(VerificationError::OodEvaluationMismatch {
+                index: None,
+            }) => VerifyError::ConstraintsFailedUnknownChip,
+            BatchVerificationError::Verification(VerificationError::InvalidOpeningArgument(e)) => {
+                VerifyError::Opening(format!("{e:?}"))
+            }
+            BatchVerificationError::Verification(VerificationError::InvalidOodPowWitness) => {
+                VerifyError::Transcript("invalid out-of-domain proof-of-work witness".into())
+            }
+            BatchVerificationError::Verification(other) => VerifyError::Shape(other.to_string()),
+            BatchVerificationError::Lookup(LookupError::TerminalSumNonZero) => {
+                VerifyError::BusImbalance
+            }
+            BatchVerificationError::Lookup(other) => VerifyError::Lookup(other.to_string()),
+            BatchVerificationError::Transcript(t) => VerifyError::Transcript(t.to_string()),
+        }
+    }
+}
+
+#[doc(hidden)]
+pub fn lookups_match_plonky3<A, R>(chips: &[A], config_id: ConfigId, log_heights: &[usize]) -> bool
+where
+    A: MachineAir<R>,
+{
+    let config = config_id.build(&[]);
+    let ours = derive_lookups(&config, chips, log_heights);
+    let theirs = ProverData::from_airs_and_degrees(&config, chips, log_heights)
+        .expect("prover data")
+        .common
+        .lookups;
+    let encode = |l: &Vec<Lookups<Val>>| {
+        bincode::serde::encode_to_vec(l, bincode::config::standard()).expect("serializable")
+    };
+    encode(&ours) == encode(&theirs)
+}

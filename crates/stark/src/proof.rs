@@ -1,0 +1,66 @@
+//! The proof format: a fixed header (magic, format version) followed by a bincode body that names
+//! the configuration and the verifying key it was made for.
+
+use p3_batch_stark::BatchProof;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ConfigId, StarkConfig};
+use crate::error::VerifyError;
+
+pub const MAGIC: [u8; 8] = *b"TESSERA\x01";
+/// Bumped whenever the body's layout changes; older readers refuse newer proofs by name.
+pub const FORMAT_VERSION: u32 = 1;
+/// Proofs larger than this are refused before decoding (a production shard proof is ~1 MB).
+pub const MAX_PROOF_BYTES: usize = 256 << 20;
+
+/// A proof of one batch of chip instances.
+#[derive(Serialize, Deserialize)]
+pub struct Proof {
+    pub config_id: ConfigId,
+    /// SHA-256 of the verifying key the proof was made under.
+    pub vk_digest: [u8; 32],
+    /// Each chip's public values, as canonical field elements.
+    pub public_values: Vec<Vec<u32>>,
+    pub batch: BatchProof<StarkConfig>,
+}
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_PROOF_BYTES>()
+}
+
+impl Proof {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let body = bincode::serde::encode_to_vec(self, bincode_config())
+            .expect("a proof always serializes");
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Decodes a proof. Never panics: any byte string either decodes or is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
+        if bytes.len() > MAX_PROOF_BYTES {
+            return Err(VerifyError::Malformed(format!(
+                "{} bytes, more than the {MAX_PROOF_BYTES}-byte limit",
+                bytes.len()
+            )));
+        }
+        if bytes.len() < 12 || bytes[..8] != MAGIC {
+            return Err(VerifyError::NotAProof);
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != FORMAT_VERSION {
+            return Err(VerifyError::UnsupportedVersion(version));
+        }
+        let (proof, used) = bincode::serde::decode_from_slice(&bytes[12..], bincode_config())
+            .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        if used != bytes.len() - 12 {
+            return Err(VerifyError::Malformed(format!(
+                "{} trailing bytes after the proof",
+                bytes.len() - 12 - used
+            )));
+        }
+        Ok(proof)
+    }
+}
