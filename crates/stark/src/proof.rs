@@ -24,6 +24,17 @@ pub struct Proof {
     pub batch: BatchProof<StarkConfig>,
 }
 
+impl std::fmt::Debug for Proof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proof")
+            .field("config_id", &self.config_id)
+            .field("vk_digest", &self.vk_digest)
+            .field("public_values", &self.public_values)
+            .field("degree_bits", &self.batch.degree_bits)
+            .finish_non_exhaustive()
+    }
+}
+
 fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_PROOF_BYTES>()
 }
