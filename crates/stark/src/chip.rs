@@ -141,3 +141,160 @@ macro_rules! machine_chips {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Val;
+    use p3_field::PrimeCharacteristicRing;
+    use p3_air::{Air, AirBuilder, BaseAir};
+    use std::borrow::Cow;
+
+    /// A chip that overrides every `BaseAir` method with a non-default answer.
+    #[derive(Clone, Debug)]
+    struct Probe;
+
+    impl<F: Field> BaseAir<F> for Probe {
+        fn width(&self) -> usize {
+            3
+        }
+        fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
+            Some(RowMajorMatrix::new(vec![F::ONE; 8], 2))
+        }
+        fn preprocessed_width(&self) -> usize {
+            2
+        }
+        fn num_periodic_columns(&self) -> usize {
+            1
+        }
+        fn periodic_columns(&self) -> Cow<'_, [Vec<F>]>
+        where
+            F: Clone,
+        {
+            Cow::Owned(vec![vec![F::ONE, F::TWO]])
+        }
+        fn periodic_values(&self, row_index: usize) -> Vec<F>
+        where
+            F: Clone,
+        {
+            vec![F::from_usize(row_index + 5)]
+        }
+        fn periodic_columns_matrix(&self) -> Option<RowMajorMatrix<F>>
+        where
+            F: Clone + Send + Sync,
+        {
+            Some(RowMajorMatrix::new(vec![F::TWO; 3], 1))
+        }
+        fn main_next_row_columns(&self) -> Vec<usize> {
+            vec![1]
+        }
+        fn preprocessed_next_row_columns(&self) -> Vec<usize> {
+            vec![0]
+        }
+        fn num_constraints(&self) -> Option<usize> {
+            Some(7)
+        }
+        fn max_constraint_degree(&self) -> Option<usize> {
+            Some(3)
+        }
+        fn num_public_values(&self) -> usize {
+            2
+        }
+        fn assumes_boolean_trace(&self) -> bool {
+            true
+        }
+    }
+
+    impl<AB: AirBuilder> Air<AB> for Probe
+    where
+        AB::F: Field,
+    {
+        fn eval(&self, _: &mut AB) {}
+    }
+
+    impl Chip<Val, ()> for Probe {
+        fn name(&self) -> &'static str {
+            "Probe"
+        }
+        fn generate_trace(&self, _: &()) -> RowMajorMatrix<Val> {
+            RowMajorMatrix::new(vec![Val::ONE; 6], 3)
+        }
+        fn public_values(&self, _: &()) -> Vec<Val> {
+            vec![Val::TWO, Val::ONE]
+        }
+    }
+
+    crate::machine_chips! {
+        enum Wrapped<()> { Probe(Probe) }
+    }
+
+    #[test]
+    fn the_enum_forwards_every_base_air_method() {
+        let (inner, outer) = (Probe, Wrapped::Probe(Probe));
+        type F = Val;
+        assert_eq!(BaseAir::<F>::width(&outer), BaseAir::<F>::width(&inner));
+        assert_eq!(
+            BaseAir::<F>::preprocessed_trace(&outer),
+            BaseAir::<F>::preprocessed_trace(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::preprocessed_width(&outer),
+            BaseAir::<F>::preprocessed_width(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::num_periodic_columns(&outer),
+            BaseAir::<F>::num_periodic_columns(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::periodic_columns(&outer),
+            BaseAir::<F>::periodic_columns(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::periodic_values(&outer, 4),
+            BaseAir::<F>::periodic_values(&inner, 4)
+        );
+        assert_eq!(
+            BaseAir::<F>::periodic_columns_matrix(&outer),
+            BaseAir::<F>::periodic_columns_matrix(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::main_next_row_columns(&outer),
+            BaseAir::<F>::main_next_row_columns(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::preprocessed_next_row_columns(&outer),
+            BaseAir::<F>::preprocessed_next_row_columns(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::num_constraints(&outer),
+            BaseAir::<F>::num_constraints(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::max_constraint_degree(&outer),
+            BaseAir::<F>::max_constraint_degree(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::num_public_values(&outer),
+            BaseAir::<F>::num_public_values(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::assumes_boolean_trace(&outer),
+            BaseAir::<F>::assumes_boolean_trace(&inner)
+        );
+        assert_eq!(
+            BaseAir::<F>::public_boundary_io(&outer).len(),
+            BaseAir::<F>::public_boundary_io(&inner).len()
+        );
+        assert_eq!(outer.name(), inner.name());
+        assert_eq!(outer.generate_trace(&()), inner.generate_trace(&()));
+        assert_eq!(outer.public_values(&()), inner.public_values(&()));
+    }
+
+    #[test]
+    fn padding_reaches_a_power_of_two() {
+        let m = pad_to_power_of_two(vec![Val::ONE; 5 * 3], 3, 1);
+        assert_eq!((m.values.len() / 3, m.values[15]), (8, Val::ZERO));
+        let m = pad_to_power_of_two(Vec::<Val>::new(), 2, 4);
+        assert_eq!(m.values.len(), 8);
+    }
+}
