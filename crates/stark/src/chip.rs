@@ -146,8 +146,8 @@ macro_rules! machine_chips {
 mod tests {
     use super::*;
     use crate::Val;
-    use p3_field::PrimeCharacteristicRing;
     use p3_air::{Air, AirBuilder, BaseAir};
+    use p3_field::PrimeCharacteristicRing;
     use std::borrow::Cow;
 
     /// A chip that overrides every `BaseAir` method with a non-default answer.

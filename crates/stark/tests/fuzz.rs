@@ -21,9 +21,18 @@ fn fixture() -> &'static Fixture {
         let (pk, vk) = machine.setup::<Additions>();
         let proofs = [(100, 7), (100, 8), (30, 9)]
             .iter()
-            .map(|&(n, seed)| machine.prove(&pk, &Additions::random(n, seed)).unwrap().to_bytes())
+            .map(|&(n, seed)| {
+                machine
+                    .prove(&pk, &Additions::random(n, seed))
+                    .unwrap()
+                    .to_bytes()
+            })
             .collect();
-        Fixture { machine, vk, proofs }
+        Fixture {
+            machine,
+            vk,
+            proofs,
+        }
     })
 }
 
