@@ -32,7 +32,7 @@ pub fn pad_to_power_of_two<F: Field>(
     width: usize,
     min_height: usize,
 ) -> RowMajorMatrix<F> {
-    assert!(width > 0 && values.len() % width == 0);
+    assert!(width > 0 && values.len().is_multiple_of(width));
     let height = (values.len() / width)
         .max(min_height)
         .max(1)

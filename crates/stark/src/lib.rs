@@ -15,7 +15,8 @@ pub use chip::{pad_to_power_of_two, Chip};
 pub use config::{Challenge, ConfigId, ConfigParams, StarkConfig, Val};
 pub use error::{ProveError, VerifyError};
 pub use machine::{
-    lookups_match_plonky3, ChipShape, Machine, MachineAir, ProvingKey, VerifyingKey, MAX_LOG_HEIGHT,
+    commit_only, lookups_match_plonky3, ChipShape, Machine, MachineAir, ProvingKey, VerifyingKey,
+    MAX_LOG_HEIGHT,
 };
 pub use proof::{Proof, FORMAT_VERSION, MAGIC, MAX_PROOF_BYTES};
 
