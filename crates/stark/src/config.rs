@@ -32,7 +32,8 @@ pub type StarkConfig = p3_uni_stark::StarkConfig<Pcs, Challenge, Challenger>;
 /// Which parameter set a proof was made with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConfigId {
-    /// 100 queries at blowup 2 with grinding; ≥100 conjectured bits (see `security`).
+    /// 100 queries at blowup 2 with grinding and FRI folding by up to 8; ≥100 conjectured bits
+    /// (see `security`).
     Production,
     /// Two queries and no grinding: **no security at all**. For tests only.
     InsecureTesting,
@@ -59,7 +60,7 @@ impl ConfigId {
                 log_blowup: 1,
                 num_queries: 100,
                 log_final_poly_len: 0,
-                max_log_arity: 1,
+                max_log_arity: 3,
                 query_pow_bits: 16,
                 commit_pow_bits: 4,
                 batch_pow_bits: 12,
