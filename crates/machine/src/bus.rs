@@ -1,0 +1,97 @@
+//! Every bus of the machine, with the layout of its messages. A chip that sends or receives on a
+//! bus uses these helpers, so that both ends agree on the tuple by construction.
+
+use p3_air::AirBuilder;
+use p3_field::PrimeCharacteristicRing;
+use p3_lookup::{Count, InteractionBuilder, LookupBus};
+
+/// Byte operations answered by the byte table: `(op, a, b, c)` with `b`, `c` bytes.
+pub const BYTE_BUS: &str = "byte";
+/// The program ROM: `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, 1)`.
+pub const PROGRAM_BUS: &str = "program";
+
+/// The operations of the byte table. For each, the message `(op, a, b, c)` exists exactly when
+/// `b` and `c` are bytes and `a` is the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ByteOp {
+    /// `a = b & c`.
+    And = 0,
+    /// `a = b | c`.
+    Or = 1,
+    /// `a = b ^ c`.
+    Xor = 2,
+    /// `a = 0`: range-checks the two bytes `b` and `c`.
+    U8Pair = 3,
+    /// `a = b + 256·c`, sent as `(U16, a, 0, 0)`: range-checks a 16-bit value.
+    U16 = 4,
+    /// `a = (b < c)`.
+    Ltu = 5,
+}
+
+impl ByteOp {
+    pub const ALL: [ByteOp; 6] = [
+        ByteOp::And,
+        ByteOp::Or,
+        ByteOp::Xor,
+        ByteOp::U8Pair,
+        ByteOp::U16,
+        ByteOp::Ltu,
+    ];
+
+    /// The reference semantics: the result for bytes `b`, `c`.
+    pub fn apply(self, b: u8, c: u8) -> u32 {
+        match self {
+            ByteOp::And => (b & c) as u32,
+            ByteOp::Or => (b | c) as u32,
+            ByteOp::Xor => (b ^ c) as u32,
+            ByteOp::U8Pair => 0,
+            ByteOp::U16 => b as u32 | (c as u32) << 8,
+            ByteOp::Ltu => (b < c) as u32,
+        }
+    }
+}
+
+/// Asks the byte table for `(op, a, b, c)`, `count` times (`count` must be 0 or 1).
+pub fn lookup_byte<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    op: ByteOp,
+    [a, b, c]: [AB::Expr; 3],
+    count: AB::Expr,
+) {
+    LookupBus::new(BYTE_BUS).lookup_key(
+        builder,
+        [AB::Expr::from_u8(op as u8), a, b, c],
+        Count::bounded(count, 1),
+    );
+}
+
+/// Range-checks a 16-bit value through the byte table.
+pub fn lookup_u16<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    value: AB::Expr,
+    count: AB::Expr,
+) {
+    lookup_byte(
+        builder,
+        ByteOp::U16,
+        [value, AB::Expr::ZERO, AB::Expr::ZERO],
+        count,
+    );
+}
+
+/// Reads the instruction at `pc` from the program ROM: `fields` are
+/// `(opcode, rs, rt, rd, imm_lo, imm_hi)`.
+pub fn lookup_instruction<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    pc: AB::Expr,
+    fields: [AB::Expr; 6],
+    count: AB::Expr,
+) {
+    let [opcode, rs, rt, rd, imm_lo, imm_hi] = fields;
+    LookupBus::new(PROGRAM_BUS).lookup_key(
+        builder,
+        [pc, opcode, rs, rt, rd, imm_lo, imm_hi, AB::Expr::ONE],
+        Count::bounded(count, 1),
+    );
+}

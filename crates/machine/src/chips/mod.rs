@@ -1,0 +1,14 @@
+//! The machine's chips, one module each.
+
+pub mod bytes;
+pub mod program;
+
+use crate::record::MachineRecord;
+
+tessera_stark::machine_chips! {
+    /// Every chip of the MIPS machine.
+    pub enum MipsChip<MachineRecord> {
+        Bytes(bytes::ByteChip),
+        Program(program::ProgramChip),
+    }
+}

@@ -1,0 +1,111 @@
+//! The program ROM: one preprocessed row per instruction word of the ELF's code,
+//! `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, is_real)`, and a multiplicity column.
+//!
+//! **Proves**: every message `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, 1)` it provides is the
+//! decoded instruction at `pc` in the program the verifying key was made for (the rows are
+//! preprocessed, so the key commits to the program). `imm` is the decoded operand
+//! ([`tessera_mips::Instruction::imm`]) as two 16-bit halves. Padding rows carry `is_real = 0`,
+//! and every reader sends `1` there, so no padding row can ever be read.
+//! **Assumes**: nothing (multiplicities are the provided side of the lookup).
+
+use std::sync::Arc;
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::{InteractionBuilder, LookupBus};
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_mips::Program;
+use tessera_stark::{pad_to_power_of_two, Chip, Val};
+
+use crate::bus::PROGRAM_BUS;
+use crate::record::MachineRecord;
+
+const PREPROCESSED_WIDTH: usize = 8;
+
+#[derive(Clone, Debug)]
+pub struct ProgramChip {
+    pub program: Arc<Program>,
+}
+
+impl ProgramChip {
+    pub fn new(program: Arc<Program>) -> Self {
+        ProgramChip { program }
+    }
+
+    fn height(&self) -> usize {
+        self.program.instructions.len().max(1).next_power_of_two()
+    }
+}
+
+impl<F: Field> BaseAir<F> for ProgramChip {
+    fn width(&self) -> usize {
+        1
+    }
+    fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
+        let values = self
+            .program
+            .instructions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, inst)| {
+                let pc = self.program.code_base + 4 * i as u32;
+                [
+                    pc,
+                    inst.opcode as u32,
+                    inst.rs as u32,
+                    inst.rt as u32,
+                    inst.rd as u32,
+                    inst.imm & 0xFFFF,
+                    inst.imm >> 16,
+                    1,
+                ]
+                .map(F::from_u32)
+            })
+            .collect();
+        Some(pad_to_power_of_two(
+            values,
+            PREPROCESSED_WIDTH,
+            self.height(),
+        ))
+    }
+    fn preprocessed_width(&self) -> usize {
+        PREPROCESSED_WIDTH
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+    fn preprocessed_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for ProgramChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let row: Vec<AB::Expr> = builder
+            .preprocessed()
+            .current_slice()
+            .iter()
+            .map(|&v| v.into())
+            .collect();
+        let multiplicity: AB::Expr = builder.main().current_slice()[0].into();
+        LookupBus::new(PROGRAM_BUS).table_entry(builder, row, multiplicity);
+    }
+}
+
+impl Chip<Val, MachineRecord> for ProgramChip {
+    fn name(&self) -> &'static str {
+        "Program"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let values = record
+            .instruction_counts
+            .iter()
+            .map(|&n| Val::from_u32(n))
+            .collect();
+        pad_to_power_of_two(values, 1, self.height())
+    }
+}

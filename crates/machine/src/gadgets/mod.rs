@@ -1,0 +1,3 @@
+//! Constraint gadgets the chips share, written once.
+
+pub mod is_zero;

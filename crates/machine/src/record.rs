@@ -1,0 +1,61 @@
+//! The machine's execution record: what the chips' trace generators read, built from a shard.
+
+use std::sync::Arc;
+
+use tessera_mips::Program;
+
+use crate::bus::ByteOp;
+
+/// How many times each byte-table row is asked for each operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ByteLookups {
+    /// `counts[op][b + 256·c]`.
+    pub counts: Vec<Vec<u32>>,
+}
+
+impl Default for ByteLookups {
+    fn default() -> Self {
+        ByteLookups {
+            counts: vec![vec![0; 1 << 16]; ByteOp::ALL.len()],
+        }
+    }
+}
+
+impl ByteLookups {
+    /// Records one lookup of `op` on bytes `b`, `c`; returns the table's answer.
+    pub fn record(&mut self, op: ByteOp, b: u8, c: u8) -> u32 {
+        self.counts[op as usize][b as usize | (c as usize) << 8] += 1;
+        op.apply(b, c)
+    }
+
+    /// Records a 16-bit range check of `value`.
+    pub fn record_u16(&mut self, value: u16) {
+        self.record(ByteOp::U16, value as u8, (value >> 8) as u8);
+    }
+}
+
+/// Everything the chips of one shard prove.
+#[derive(Clone, Debug)]
+pub struct MachineRecord {
+    pub program: Arc<Program>,
+    pub byte_lookups: ByteLookups,
+    /// How many times each instruction of the program was fetched (by index).
+    pub instruction_counts: Vec<u32>,
+}
+
+impl MachineRecord {
+    pub fn new(program: Arc<Program>) -> Self {
+        let instructions = program.instructions.len();
+        MachineRecord {
+            program,
+            byte_lookups: ByteLookups::default(),
+            instruction_counts: vec![0; instructions],
+        }
+    }
+
+    /// Records a fetch of the instruction at `pc` (which must be in the code).
+    pub fn record_fetch(&mut self, pc: u32) {
+        let index = (pc - self.program.code_base) / 4;
+        self.instruction_counts[index as usize] += 1;
+    }
+}
