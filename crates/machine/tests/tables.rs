@@ -65,7 +65,7 @@ impl Chip<Val, MachineRecord> for ByteClient {
         let values = self
             .pairs
             .iter()
-            .flat_map(|&(b, c)| [b & c, b ^ c, (b < c) as u8, b, c, 1].map(|v| Val::from_u8(v)))
+            .flat_map(|&(b, c)| [b & c, b ^ c, (b < c) as u8, b, c, 1].map(Val::from_u8))
             .collect();
         pad_to_power_of_two(values, 6, 1)
     }
