@@ -9,6 +9,27 @@ use p3_lookup::{Count, InteractionBuilder, LookupBus};
 pub const BYTE_BUS: &str = "byte";
 /// The program ROM: `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, 1)`.
 pub const PROGRAM_BUS: &str = "program";
+/// ALU requests from the CPU to the execution chips:
+/// `(op, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi)` with `a = op(b, c)` and words as 16-bit halves.
+pub const ALU_BUS: &str = "alu";
+
+/// Operations on the ALU bus (not MIPS opcodes: ADD, ADDU, ADDI and ADDIU are all `Add`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum AluOp {
+    Add = 0,
+    Sub = 1,
+}
+
+impl AluOp {
+    /// The reference semantics.
+    pub fn apply(self, b: u32, c: u32) -> u32 {
+        match self {
+            AluOp::Add => b.wrapping_add(c),
+            AluOp::Sub => b.wrapping_sub(c),
+        }
+    }
+}
 
 /// The operations of the byte table. For each, the message `(op, a, b, c)` exists exactly when
 /// `b` and `c` are bytes and `a` is the result.
@@ -94,4 +115,25 @@ pub fn lookup_instruction<AB: AirBuilder + InteractionBuilder>(
         [pc, opcode, rs, rt, rd, imm_lo, imm_hi, AB::Expr::ONE],
         Count::bounded(count, 1),
     );
+}
+
+/// An ALU request `a = op(b, c)`: sent (by the CPU, `count` positive) or received (by the chip
+/// that computes it). Words are `[lo, hi]` 16-bit halves.
+pub fn alu_message<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    op: AB::Expr,
+    [a, b, c]: [[AB::Expr; 2]; 3],
+    count: AB::Expr,
+    receive: bool,
+) {
+    let [a_lo, a_hi] = a;
+    let [b_lo, b_hi] = b;
+    let [c_lo, c_hi] = c;
+    let bus = p3_lookup::PermutationCheckBus::new(ALU_BUS);
+    let fields = [op, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi];
+    if receive {
+        bus.receive(builder, fields, Count::bounded(count, 1));
+    } else {
+        bus.send(builder, fields, Count::bounded(count, 1));
+    }
 }

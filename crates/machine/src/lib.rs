@@ -2,13 +2,14 @@
 //! columns, constraints, trace generation and tests, tied together by the buses declared in
 //! [`bus`].
 //!
-//! Status: the lookup tables the other chips stand on (bytes, program ROM) and the shared
-//! gadgets. The CPU, execution, memory and syscall chips are not built yet.
+//! Status: the lookup tables the other chips stand on (bytes, program ROM), the shared gadgets
+//! and the add/sub chip. The CPU, the other execution chips, memory and syscalls are not built
+//! yet (see `docs/machine.md`).
 
 pub mod bus;
 pub mod chips;
 pub mod gadgets;
 pub mod record;
 
-pub use chips::{bytes::ByteChip, program::ProgramChip, MipsChip};
+pub use chips::{add_sub::AddSubChip, bytes::ByteChip, program::ProgramChip, MipsChip};
 pub use record::MachineRecord;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tessera_mips::Program;
 
-use crate::bus::ByteOp;
+use crate::bus::{AluOp, ByteOp};
 
 /// How many times each byte-table row is asked for each operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,10 +28,26 @@ impl ByteLookups {
         op.apply(b, c)
     }
 
+    /// Records the range check of a word's four bytes (two `U8Pair` lookups).
+    pub fn record_word(&mut self, value: u32) {
+        let [b0, b1, b2, b3] = value.to_le_bytes();
+        self.record(ByteOp::U8Pair, b0, b1);
+        self.record(ByteOp::U8Pair, b2, b3);
+    }
+
     /// Records a 16-bit range check of `value`.
     pub fn record_u16(&mut self, value: u16) {
         self.record(ByteOp::U16, value as u8, (value >> 8) as u8);
     }
+}
+
+/// One ALU operation `a = op(b, c)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AluEvent {
+    pub op: AluOp,
+    pub a: u32,
+    pub b: u32,
+    pub c: u32,
 }
 
 /// Everything the chips of one shard prove.
@@ -41,6 +57,8 @@ pub struct MachineRecord {
     pub byte_lookups: ByteLookups,
     /// How many times each instruction of the program was fetched (by index).
     pub instruction_counts: Vec<u32>,
+    /// Additions and subtractions, for the AddSub chip.
+    pub add_sub_events: Vec<AluEvent>,
 }
 
 impl MachineRecord {
@@ -50,7 +68,23 @@ impl MachineRecord {
             program,
             byte_lookups: ByteLookups::default(),
             instruction_counts: vec![0; instructions],
+            add_sub_events: Vec::new(),
         }
+    }
+
+    /// Records `op(b, c)` for the chip that computes it, with the byte lookups that chip makes;
+    /// returns the result.
+    pub fn record_alu(&mut self, op: AluOp, b: u32, c: u32) -> u32 {
+        let a = op.apply(b, c);
+        match op {
+            AluOp::Add | AluOp::Sub => {
+                for w in [a, b, c] {
+                    self.byte_lookups.record_word(w);
+                }
+                self.add_sub_events.push(AluEvent { op, a, b, c });
+            }
+        }
+        a
     }
 
     /// Records a fetch of the instruction at `pc` (which must be in the code).

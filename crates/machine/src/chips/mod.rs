@@ -1,5 +1,6 @@
 //! The machine's chips, one module each.
 
+pub mod add_sub;
 pub mod bytes;
 pub mod program;
 
@@ -9,6 +10,7 @@ tessera_stark::machine_chips! {
     /// Every chip of the MIPS machine.
     pub enum MipsChip<MachineRecord> {
         Bytes(bytes::ByteChip),
+        AddSub(add_sub::AddSubChip),
         Program(program::ProgramChip),
     }
 }

@@ -1,3 +1,5 @@
 //! Constraint gadgets the chips share, written once.
 
+pub mod add;
 pub mod is_zero;
+pub mod word;

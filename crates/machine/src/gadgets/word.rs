@@ -1,0 +1,50 @@
+//! 32-bit words as four byte limbs (little-endian), and their range check.
+//!
+//! A word's bytes are range-checked two at a time with the byte table's `U8Pair`, so the
+//! recomposition `b0 + 2^8·b1 + 2^16·b2 + 2^24·b3` is the word itself, never a wrapped value.
+//! On a bus a word travels as two 16-bit halves (see `docs/machine.md`).
+
+use p3_air::AirBuilder;
+use p3_field::PrimeCharacteristicRing;
+use p3_lookup::InteractionBuilder;
+
+use crate::bus::{lookup_byte, ByteOp};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Word<T>(pub [T; 4]);
+
+impl<F: PrimeCharacteristicRing> Word<F> {
+    pub fn from_u32(value: u32) -> Self {
+        Word(value.to_le_bytes().map(F::from_u8))
+    }
+}
+
+impl<T: Copy> Word<T> {
+    /// The two 16-bit halves `(lo, hi)` as expressions.
+    pub fn halves<E: PrimeCharacteristicRing + From<T>>(&self) -> [E; 2] {
+        let [b0, b1, b2, b3] = self.0.map(E::from);
+        let base = E::from_u32(256);
+        [b0 + b1 * base.clone(), b2 + b3 * base]
+    }
+
+    pub fn bytes<E: From<T>>(&self) -> [E; 4] {
+        self.0.map(E::from)
+    }
+}
+
+/// Range-checks the four bytes of `word`, `count` times (0 or 1).
+pub fn range_check_word<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    word: Word<AB::Var>,
+    count: AB::Expr,
+) {
+    let [b0, b1, b2, b3] = word.bytes::<AB::Expr>();
+    lookup_byte(
+        builder,
+        ByteOp::U8Pair,
+        [AB::Expr::ZERO, b0, b1],
+        count.clone(),
+    );
+    lookup_byte(builder, ByteOp::U8Pair, [AB::Expr::ZERO, b2, b3], count);
+}
