@@ -19,6 +19,10 @@ pub const ALU_BUS: &str = "alu";
 pub enum AluOp {
     Add = 0,
     Sub = 1,
+    And = 2,
+    Or = 3,
+    Xor = 4,
+    Nor = 5,
 }
 
 impl AluOp {
@@ -27,6 +31,10 @@ impl AluOp {
         match self {
             AluOp::Add => b.wrapping_add(c),
             AluOp::Sub => b.wrapping_sub(c),
+            AluOp::And => b & c,
+            AluOp::Or => b | c,
+            AluOp::Xor => b ^ c,
+            AluOp::Nor => !(b | c),
         }
     }
 }
@@ -77,14 +85,20 @@ impl ByteOp {
 pub fn lookup_byte<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     op: ByteOp,
+    fields: [AB::Expr; 3],
+    count: AB::Expr,
+) {
+    lookup_byte_op(builder, AB::Expr::from_u8(op as u8), fields, count);
+}
+
+/// [`lookup_byte`] with the operation chosen by an expression of the row's flags.
+pub fn lookup_byte_op<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    op: AB::Expr,
     [a, b, c]: [AB::Expr; 3],
     count: AB::Expr,
 ) {
-    LookupBus::new(BYTE_BUS).lookup_key(
-        builder,
-        [AB::Expr::from_u8(op as u8), a, b, c],
-        Count::bounded(count, 1),
-    );
+    LookupBus::new(BYTE_BUS).lookup_key(builder, [op, a, b, c], Count::bounded(count, 1));
 }
 
 /// Range-checks a 16-bit value through the byte table.

@@ -11,5 +11,7 @@ pub mod chips;
 pub mod gadgets;
 pub mod record;
 
-pub use chips::{add_sub::AddSubChip, bytes::ByteChip, program::ProgramChip, MipsChip};
+pub use chips::{
+    add_sub::AddSubChip, bitwise::BitwiseChip, bytes::ByteChip, program::ProgramChip, MipsChip,
+};
 pub use record::MachineRecord;

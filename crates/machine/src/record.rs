@@ -59,6 +59,8 @@ pub struct MachineRecord {
     pub instruction_counts: Vec<u32>,
     /// Additions and subtractions, for the AddSub chip.
     pub add_sub_events: Vec<AluEvent>,
+    /// AND, OR, XOR and NOR, for the Bitwise chip.
+    pub bitwise_events: Vec<AluEvent>,
 }
 
 impl MachineRecord {
@@ -69,6 +71,7 @@ impl MachineRecord {
             byte_lookups: ByteLookups::default(),
             instruction_counts: vec![0; instructions],
             add_sub_events: Vec::new(),
+            bitwise_events: Vec::new(),
         }
     }
 
@@ -82,6 +85,17 @@ impl MachineRecord {
                     self.byte_lookups.record_word(w);
                 }
                 self.add_sub_events.push(AluEvent { op, a, b, c });
+            }
+            AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Nor => {
+                let table_op = match op {
+                    AluOp::And => ByteOp::And,
+                    AluOp::Xor => ByteOp::Xor,
+                    _ => ByteOp::Or,
+                };
+                for (x, y) in b.to_le_bytes().into_iter().zip(c.to_le_bytes()) {
+                    self.byte_lookups.record(table_op, x, y);
+                }
+                self.bitwise_events.push(AluEvent { op, a, b, c });
             }
         }
         a

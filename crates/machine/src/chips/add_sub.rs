@@ -130,9 +130,10 @@ impl Chip<Val, MachineRecord> for AddSubChip {
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
         let mut values = Vec::with_capacity(record.add_sub_events.len() * NUM_COLS);
         for e in &record.add_sub_events {
-            let (x, z) = match e.op {
-                AluOp::Add => (e.b, e.a),
-                AluOp::Sub => (e.a, e.b),
+            let (x, z) = if e.op == AluOp::Sub {
+                (e.a, e.b)
+            } else {
+                (e.b, e.a)
             };
             let (sum, carries) = AddCols::<Val>::populate(x, e.c);
             debug_assert_eq!(sum, z);

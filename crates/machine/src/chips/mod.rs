@@ -1,6 +1,7 @@
 //! The machine's chips, one module each.
 
 pub mod add_sub;
+pub mod bitwise;
 pub mod bytes;
 pub mod program;
 
@@ -11,6 +12,7 @@ tessera_stark::machine_chips! {
     pub enum MipsChip<MachineRecord> {
         Bytes(bytes::ByteChip),
         AddSub(add_sub::AddSubChip),
+        Bitwise(bitwise::BitwiseChip),
         Program(program::ProgramChip),
     }
 }
