@@ -23,6 +23,8 @@ pub enum AluOp {
     Or = 3,
     Xor = 4,
     Nor = 5,
+    Slt = 6,
+    Sltu = 7,
 }
 
 impl AluOp {
@@ -35,6 +37,8 @@ impl AluOp {
             AluOp::Or => b | c,
             AluOp::Xor => b ^ c,
             AluOp::Nor => !(b | c),
+            AluOp::Slt => ((b as i32) < (c as i32)) as u32,
+            AluOp::Sltu => (b < c) as u32,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod gadgets;
 pub mod record;
 
 pub use chips::{
-    add_sub::AddSubChip, bitwise::BitwiseChip, bytes::ByteChip, program::ProgramChip, MipsChip,
+    add_sub::AddSubChip, bitwise::BitwiseChip, bytes::ByteChip, lt::LtChip, program::ProgramChip,
+    MipsChip,
 };
 pub use record::MachineRecord;

@@ -61,6 +61,8 @@ pub struct MachineRecord {
     pub add_sub_events: Vec<AluEvent>,
     /// AND, OR, XOR and NOR, for the Bitwise chip.
     pub bitwise_events: Vec<AluEvent>,
+    /// SLT and SLTU, for the Lt chip.
+    pub lt_events: Vec<AluEvent>,
 }
 
 impl MachineRecord {
@@ -72,6 +74,7 @@ impl MachineRecord {
             instruction_counts: vec![0; instructions],
             add_sub_events: Vec::new(),
             bitwise_events: Vec::new(),
+            lt_events: Vec::new(),
         }
     }
 
@@ -96,6 +99,16 @@ impl MachineRecord {
                     self.byte_lookups.record(table_op, x, y);
                 }
                 self.bitwise_events.push(AluEvent { op, a, b, c });
+            }
+            AluOp::Slt | AluOp::Sltu => {
+                let (bb, cb) = (b.to_le_bytes(), c.to_le_bytes());
+                self.byte_lookups.record_word(b);
+                self.byte_lookups.record_word(c);
+                self.byte_lookups.record(ByteOp::Ltu, 127, bb[3]);
+                self.byte_lookups.record(ByteOp::Ltu, 127, cb[3]);
+                let lt = crate::chips::lt::LtWitness::new(op, b, c);
+                self.byte_lookups.record(ByteOp::Ltu, lt.b_comp, lt.c_comp);
+                self.lt_events.push(AluEvent { op, a, b, c });
             }
         }
         a

@@ -3,6 +3,7 @@
 pub mod add_sub;
 pub mod bitwise;
 pub mod bytes;
+pub mod lt;
 pub mod program;
 
 use crate::record::MachineRecord;
@@ -13,6 +14,7 @@ tessera_stark::machine_chips! {
         Bytes(bytes::ByteChip),
         AddSub(add_sub::AddSubChip),
         Bitwise(bitwise::BitwiseChip),
+        Lt(lt::LtChip),
         Program(program::ProgramChip),
     }
 }

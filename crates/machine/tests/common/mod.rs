@@ -8,7 +8,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{alu_message, AluOp};
-use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, MachineRecord};
+use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, LtChip, MachineRecord};
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
 
@@ -79,13 +79,15 @@ tessera_stark::machine_chips! {
         Bytes(ByteChip),
         AddSub(AddSubChip),
         Bitwise(BitwiseChip),
+        Lt(LtChip),
         Sender(Sender),
     }
 }
 
 pub const ADD_SUB: usize = 1;
 pub const BITWISE: usize = 2;
-pub const SENDER: usize = 3;
+pub const LT: usize = 3;
+pub const SENDER: usize = 4;
 
 pub const EDGES: [u32; 12] = [
     0,
@@ -114,6 +116,7 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
             TestChip::Bytes(ByteChip),
             TestChip::AddSub(AddSubChip),
             TestChip::Bitwise(BitwiseChip),
+            TestChip::Lt(LtChip),
             TestChip::Sender(Sender { requests }),
         ],
         ConfigId::InsecureTesting,
@@ -138,7 +141,7 @@ pub fn verify_tampered(
     let mut t = traces(&machine, &record);
     tamper(&mut t);
     let proof = machine
-        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 4])
+        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 5])
         .unwrap();
     machine.verify::<MachineRecord>(&vk, &proof)
 }

@@ -1,0 +1,187 @@
+//! SLT and SLTU (and SLTI, SLTIU): `a = (b < c)`, signed or unsigned, one row per operation.
+//!
+//! The comparison is decided at the most significant byte where `b` and `c` differ, marked by a
+//! one-hot flag: bytes above it are constrained equal, the flagged pair unequal (an inverse
+//! witness), and the byte table's `Ltu` answers for that pair. No flag means `b = c` and `a = 0`
+//! (the table's `Ltu(0, 0) = 0`). Signed comparison is unsigned comparison with the top bit of
+//! each top byte flipped: `b3' = b3 + 128 − 256·msb(b3)`, with `msb(b3) = Ltu(127, b3)` from the
+//! table.
+//! **Proves**: for each `(Slt | Sltu, a, b, c)` received on `alu`, `a` is the comparison bit
+//! (sent as the word `a`, high half 0).
+//! **Range checks**: all limbs of `b` and `c` (`U8Pair`); `a` is a table answer, so a bit.
+//! **Assumes**: nothing. Padding rows are zero.
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_stark::{pad_to_power_of_two, Chip, Val};
+
+use crate::bus::{alu_message, lookup_byte, AluOp, ByteOp};
+use crate::gadgets::word::{range_check_word, Word};
+use crate::record::MachineRecord;
+
+/// Columns: a, b[4], c[4], flags[4], b3_adj, c3_adj, msb_b, msb_c, diff_inv, is_slt, is_sltu.
+pub const NUM_COLS: usize = 20;
+
+/// The honest witness of one comparison.
+pub struct LtWitness {
+    pub flags: [bool; 4],
+    pub b3_adj: u8,
+    pub c3_adj: u8,
+    pub msb_b: bool,
+    pub msb_c: bool,
+    /// The compared bytes (after adjustment), 0 and 0 when `b = c`.
+    pub b_comp: u8,
+    pub c_comp: u8,
+}
+
+impl LtWitness {
+    pub fn new(op: AluOp, b: u32, c: u32) -> Self {
+        let (bb, cb) = (b.to_le_bytes(), c.to_le_bytes());
+        let (msb_b, msb_c) = (bb[3] >= 128, cb[3] >= 128);
+        let signed = op == AluOp::Slt;
+        let flip = |x: u8| if signed { x ^ 0x80 } else { x };
+        let (b3_adj, c3_adj) = (flip(bb[3]), flip(cb[3]));
+        let b_adj = [bb[0], bb[1], bb[2], b3_adj];
+        let c_adj = [cb[0], cb[1], cb[2], c3_adj];
+        let mut flags = [false; 4];
+        let (mut b_comp, mut c_comp) = (0, 0);
+        if let Some(k) = (0..4).rev().find(|&k| b_adj[k] != c_adj[k]) {
+            flags[k] = true;
+            (b_comp, c_comp) = (b_adj[k], c_adj[k]);
+        }
+        LtWitness {
+            flags,
+            b3_adj,
+            c3_adj,
+            msb_b,
+            msb_c,
+            b_comp,
+            c_comp,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LtChip;
+
+impl<F> BaseAir<F> for LtChip {
+    fn width(&self) -> usize {
+        NUM_COLS
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for LtChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let row = builder.main().current_slice().to_vec();
+        let e = |i: usize| -> AB::Expr { row[i].into() };
+        let a = e(0);
+        let b = Word([row[1], row[2], row[3], row[4]]);
+        let c = Word([row[5], row[6], row[7], row[8]]);
+        let flags: [AB::Expr; 4] = std::array::from_fn(|i| e(9 + i));
+        let (b3_adj, c3_adj, msb_b, msb_c, diff_inv) = (e(13), e(14), e(15), e(16), e(17));
+        let (is_slt, is_sltu) = (e(18), e(19));
+        let is_real = is_slt.clone() + is_sltu.clone();
+
+        for x in flags
+            .iter()
+            .chain([&msb_b, &msb_c, &is_slt, &is_sltu, &is_real])
+        {
+            builder.assert_bool(x.clone());
+        }
+        let any_flag = flags.iter().cloned().fold(AB::Expr::ZERO, |s, f| s + f);
+        builder.assert_bool(any_flag.clone());
+
+        // The top bytes, with the sign bit flipped for SLT.
+        let (bb, cb) = (b.bytes::<AB::Expr>(), c.bytes::<AB::Expr>());
+        let flip = |x: AB::Expr, msb: AB::Expr| {
+            x + is_slt.clone() * (AB::Expr::from_u32(128) - msb * AB::Expr::from_u32(256))
+        };
+        builder.assert_eq(b3_adj.clone(), flip(bb[3].clone(), msb_b.clone()));
+        builder.assert_eq(c3_adj.clone(), flip(cb[3].clone(), msb_c.clone()));
+        let b_adj = [bb[0].clone(), bb[1].clone(), bb[2].clone(), b3_adj];
+        let c_adj = [cb[0].clone(), cb[1].clone(), cb[2].clone(), c3_adj];
+
+        // Bytes above the flagged one are equal; the flagged pair differs.
+        for i in 0..4 {
+            let at_or_above_flag = flags[i..]
+                .iter()
+                .cloned()
+                .fold(AB::Expr::ZERO, |s, f| s + f);
+            builder.assert_zero(
+                (AB::Expr::ONE - at_or_above_flag) * (b_adj[i].clone() - c_adj[i].clone()),
+            );
+        }
+        let pick = |v: &[AB::Expr; 4]| {
+            (0..4).fold(AB::Expr::ZERO, |s, i| s + flags[i].clone() * v[i].clone())
+        };
+        let (b_comp, c_comp) = (pick(&b_adj), pick(&c_adj));
+        builder.assert_eq((b_comp.clone() - c_comp.clone()) * diff_inv, any_flag);
+
+        lookup_byte(
+            builder,
+            ByteOp::Ltu,
+            [a.clone(), b_comp, c_comp],
+            is_real.clone(),
+        );
+        lookup_byte(
+            builder,
+            ByteOp::Ltu,
+            [msb_b, AB::Expr::from_u32(127), bb[3].clone()],
+            is_real.clone(),
+        );
+        lookup_byte(
+            builder,
+            ByteOp::Ltu,
+            [msb_c, AB::Expr::from_u32(127), cb[3].clone()],
+            is_real.clone(),
+        );
+        range_check_word(builder, b, is_real.clone());
+        range_check_word(builder, c, is_real.clone());
+
+        let op = is_slt * AB::Expr::from_u8(AluOp::Slt as u8)
+            + is_sltu * AB::Expr::from_u8(AluOp::Sltu as u8);
+        alu_message(
+            builder,
+            op,
+            [[a, AB::Expr::ZERO], b.halves(), c.halves()],
+            is_real,
+            true,
+        );
+    }
+}
+
+impl Chip<Val, MachineRecord> for LtChip {
+    fn name(&self) -> &'static str {
+        "Lt"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let mut values = Vec::with_capacity(record.lt_events.len() * NUM_COLS);
+        for e in &record.lt_events {
+            let w = LtWitness::new(e.op, e.b, e.c);
+            let diff = Val::from_u8(w.b_comp) - Val::from_u8(w.c_comp);
+            values.push(Val::from_u32(e.a));
+            values.extend(e.b.to_le_bytes().map(Val::from_u8));
+            values.extend(e.c.to_le_bytes().map(Val::from_u8));
+            values.extend(w.flags.map(Val::from_bool));
+            values.extend([
+                Val::from_u8(w.b3_adj),
+                Val::from_u8(w.c3_adj),
+                Val::from_bool(w.msb_b),
+                Val::from_bool(w.msb_c),
+                diff.try_inverse().unwrap_or(Val::ZERO),
+                Val::from_bool(e.op == AluOp::Slt),
+                Val::from_bool(e.op == AluOp::Sltu),
+            ]);
+        }
+        pad_to_power_of_two(values, NUM_COLS, 1)
+    }
+}
