@@ -25,6 +25,12 @@ pub enum AluOp {
     Nor = 5,
     Slt = 6,
     Sltu = 7,
+    /// Low word of `b·c` (MUL, and MULT/MULTU's LO).
+    MulLo = 8,
+    /// High word of the signed product (MULT's HI).
+    MulHi = 9,
+    /// High word of the unsigned product (MULTU's HI).
+    MulHiU = 10,
 }
 
 impl AluOp {
@@ -39,6 +45,9 @@ impl AluOp {
             AluOp::Nor => !(b | c),
             AluOp::Slt => ((b as i32) < (c as i32)) as u32,
             AluOp::Sltu => (b < c) as u32,
+            AluOp::MulLo => b.wrapping_mul(c),
+            AluOp::MulHi => ((b as i32 as i64 * c as i32 as i64) >> 32) as u32,
+            AluOp::MulHiU => ((b as u64 * c as u64) >> 32) as u32,
         }
     }
 }

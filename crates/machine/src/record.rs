@@ -63,6 +63,18 @@ pub struct MachineRecord {
     pub bitwise_events: Vec<AluEvent>,
     /// SLT and SLTU, for the Lt chip.
     pub lt_events: Vec<AluEvent>,
+    /// Products, for the Mul chip.
+    pub mul_events: Vec<MulEvent>,
+}
+
+/// One product `b·c` and which of its words were asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MulEvent {
+    pub signed: bool,
+    pub b: u32,
+    pub c: u32,
+    pub send_lo: bool,
+    pub send_hi: bool,
 }
 
 impl MachineRecord {
@@ -75,6 +87,7 @@ impl MachineRecord {
             add_sub_events: Vec::new(),
             bitwise_events: Vec::new(),
             lt_events: Vec::new(),
+            mul_events: Vec::new(),
         }
     }
 
@@ -110,8 +123,37 @@ impl MachineRecord {
                 self.byte_lookups.record(ByteOp::Ltu, lt.b_comp, lt.c_comp);
                 self.lt_events.push(AluEvent { op, a, b, c });
             }
+            AluOp::MulLo | AluOp::MulHi | AluOp::MulHiU => {
+                let signed = op == AluOp::MulHi;
+                self.record_product(MulEvent {
+                    signed,
+                    b,
+                    c,
+                    send_lo: op == AluOp::MulLo,
+                    send_hi: op != AluOp::MulLo,
+                });
+            }
         }
         a
+    }
+
+    /// Records one product row (MULT and MULTU ask for both words from one row) with the
+    /// lookups the Mul chip makes.
+    pub fn record_product(&mut self, event: MulEvent) {
+        let witness = crate::chips::mul::MulWitness::new(event.signed, event.b, event.c);
+        self.byte_lookups.record_word(event.b);
+        self.byte_lookups.record_word(event.c);
+        self.byte_lookups
+            .record(ByteOp::Ltu, 127, event.b.to_le_bytes()[3]);
+        self.byte_lookups
+            .record(ByteOp::Ltu, 127, event.c.to_le_bytes()[3]);
+        self.byte_lookups.record_word(witness.product as u32);
+        self.byte_lookups
+            .record_word((witness.product >> 32) as u32);
+        for carry in witness.carries {
+            self.byte_lookups.record_u16(carry as u16);
+        }
+        self.mul_events.push(event);
     }
 
     /// Records a fetch of the instruction at `pc` (which must be in the code).

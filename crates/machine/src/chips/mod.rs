@@ -4,6 +4,7 @@ pub mod add_sub;
 pub mod bitwise;
 pub mod bytes;
 pub mod lt;
+pub mod mul;
 pub mod program;
 
 use crate::record::MachineRecord;
@@ -15,6 +16,7 @@ tessera_stark::machine_chips! {
         AddSub(add_sub::AddSubChip),
         Bitwise(bitwise::BitwiseChip),
         Lt(lt::LtChip),
+        Mul(mul::MulChip),
         Program(program::ProgramChip),
     }
 }

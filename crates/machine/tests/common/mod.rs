@@ -8,7 +8,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{alu_message, AluOp};
-use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, LtChip, MachineRecord};
+use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, LtChip, MachineRecord, MulChip};
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
 
@@ -80,6 +80,7 @@ tessera_stark::machine_chips! {
         AddSub(AddSubChip),
         Bitwise(BitwiseChip),
         Lt(LtChip),
+        Mul(MulChip),
         Sender(Sender),
     }
 }
@@ -87,7 +88,8 @@ tessera_stark::machine_chips! {
 pub const ADD_SUB: usize = 1;
 pub const BITWISE: usize = 2;
 pub const LT: usize = 3;
-pub const SENDER: usize = 4;
+pub const MUL: usize = 4;
+pub const SENDER: usize = 5;
 
 pub const EDGES: [u32; 12] = [
     0,
@@ -117,6 +119,7 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
             TestChip::AddSub(AddSubChip),
             TestChip::Bitwise(BitwiseChip),
             TestChip::Lt(LtChip),
+            TestChip::Mul(MulChip),
             TestChip::Sender(Sender { requests }),
         ],
         ConfigId::InsecureTesting,
@@ -141,7 +144,7 @@ pub fn verify_tampered(
     let mut t = traces(&machine, &record);
     tamper(&mut t);
     let proof = machine
-        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 5])
+        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 6])
         .unwrap();
     machine.verify::<MachineRecord>(&vk, &proof)
 }

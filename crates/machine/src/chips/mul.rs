@@ -1,0 +1,198 @@
+//! MUL, MULT and MULTU: the 64-bit product of two words, signed or unsigned, one row per product.
+//!
+//! Operands are extended to eight bytes (the sign byte `255·msb` above a signed operand, zero
+//! otherwise) and multiplied as byte convolutions: for each output byte `k < 8`,
+//! `Σ_{i+j=k} B_i·C_j + carry_{k−1} = p_k + 256·carry_k`. With bytes range-checked and carries
+//! range-checked to 16 bits, each side stays below 2^20 (no field wrap), so the product bytes and
+//! carries are determined; bytes beyond the eighth are the discarded 2^64 multiple.
+//! **Proves**: `(MulLo, lo, b, c)` and `(MulHi | MulHiU, hi, b, c)` received on `alu`, each when its
+//! send flag is set (MULT/MULTU ask for both words from one row, MUL only for the low word).
+//! **Range checks**: limbs of `b`, `c` and the product (`U8Pair`), carries (`U16`), and the sign
+//! bits through `Ltu(127, top byte)`.
+//! **Assumes**: nothing. Padding rows are zero.
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_stark::{pad_to_power_of_two, Chip, Val};
+
+use crate::bus::{alu_message, lookup_byte, lookup_u16, AluOp, ByteOp};
+use crate::gadgets::word::{range_check_word, Word};
+use crate::record::MachineRecord;
+
+/// Columns: b[4], c[4], p[8], carry[8], msb_b, msb_c, signed, send_lo, send_hi, is_real, and the
+/// extension bytes sign_b, sign_c (`255·signed·msb`, kept as columns so that the convolution
+/// stays of degree 2).
+pub const NUM_COLS: usize = 32;
+
+/// The honest witness of one product.
+pub struct MulWitness {
+    pub product: u64,
+    pub carries: [u32; 8],
+    pub msb_b: bool,
+    pub msb_c: bool,
+}
+
+impl MulWitness {
+    pub fn new(signed: bool, b: u32, c: u32) -> Self {
+        let extend = |x: u32| {
+            let mut bytes = [0u32; 8];
+            for (i, v) in x.to_le_bytes().iter().enumerate() {
+                bytes[i] = *v as u32;
+            }
+            if signed && (x as i32) < 0 {
+                bytes[4..].fill(255);
+            }
+            bytes
+        };
+        let (bb, cb) = (extend(b), extend(c));
+        let mut carries = [0u32; 8];
+        let mut carry = 0u64;
+        let mut product = 0u64;
+        for k in 0..8 {
+            let mut sum = carry;
+            for i in 0..=k {
+                sum += bb[i] as u64 * cb[k - i] as u64;
+            }
+            product |= (sum & 0xFF) << (8 * k);
+            carry = sum >> 8;
+            carries[k] = carry as u32;
+        }
+        MulWitness {
+            product,
+            carries,
+            msb_b: (b as i32) < 0,
+            msb_c: (c as i32) < 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MulChip;
+
+impl<F> BaseAir<F> for MulChip {
+    fn width(&self) -> usize {
+        NUM_COLS
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for MulChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let row = builder.main().current_slice().to_vec();
+        let e = |i: usize| -> AB::Expr { row[i].into() };
+        let b = Word([row[0], row[1], row[2], row[3]]);
+        let c = Word([row[4], row[5], row[6], row[7]]);
+        let lo = Word([row[8], row[9], row[10], row[11]]);
+        let hi = Word([row[12], row[13], row[14], row[15]]);
+        let carries: [AB::Expr; 8] = std::array::from_fn(|k| e(16 + k));
+        let (msb_b, msb_c, signed) = (e(24), e(25), e(26));
+        let (send_lo, send_hi, is_real) = (e(27), e(28), e(29));
+        for x in [&msb_b, &msb_c, &signed, &send_lo, &send_hi, &is_real] {
+            builder.assert_bool(x.clone());
+        }
+        // A row answers only if it is real.
+        builder
+            .assert_zero((AB::Expr::ONE - is_real.clone()) * (send_lo.clone() + send_hi.clone()));
+
+        let ext = |w: &Word<AB::Var>, msb: &AB::Expr| -> [AB::Expr; 8] {
+            let bytes = w.bytes::<AB::Expr>();
+            let sign = signed.clone() * msb.clone() * AB::Expr::from_u32(255);
+            std::array::from_fn(|i| {
+                if i < 4 {
+                    bytes[i].clone()
+                } else {
+                    sign.clone()
+                }
+            })
+        };
+        let (bx, cx) = (ext(&b, &msb_b), ext(&c, &msb_c));
+        let product: [AB::Expr; 8] = {
+            let (l, h) = (lo.bytes::<AB::Expr>(), hi.bytes::<AB::Expr>());
+            std::array::from_fn(|k| {
+                if k < 4 {
+                    l[k].clone()
+                } else {
+                    h[k - 4].clone()
+                }
+            })
+        };
+        let base = AB::Expr::from_u32(256);
+        for k in 0..8 {
+            let mut lhs = if k == 0 {
+                AB::Expr::ZERO
+            } else {
+                carries[k - 1].clone()
+            };
+            for i in 0..=k {
+                lhs += bx[i].clone() * cx[k - i].clone();
+            }
+            builder.assert_eq(lhs, product[k].clone() + carries[k].clone() * base.clone());
+        }
+
+        for word in [b, c, lo, hi] {
+            range_check_word(builder, word, is_real.clone());
+        }
+        for carry in &carries {
+            lookup_u16(builder, carry.clone(), is_real.clone());
+        }
+        let (b3, c3) = (
+            b.bytes::<AB::Expr>()[3].clone(),
+            c.bytes::<AB::Expr>()[3].clone(),
+        );
+        lookup_byte(
+            builder,
+            ByteOp::Ltu,
+            [msb_b, AB::Expr::from_u32(127), b3],
+            is_real.clone(),
+        );
+        lookup_byte(
+            builder,
+            ByteOp::Ltu,
+            [msb_c, AB::Expr::from_u32(127), c3],
+            is_real,
+        );
+
+        let operands = |a: [AB::Expr; 2]| [a, b.halves(), c.halves()];
+        alu_message(
+            builder,
+            AB::Expr::from_u8(AluOp::MulLo as u8),
+            operands(lo.halves()),
+            send_lo,
+            true,
+        );
+        let hi_op = AB::Expr::from_u8(AluOp::MulHiU as u8)
+            + signed
+                * (AB::Expr::from_u8(AluOp::MulHi as u8) - AB::Expr::from_u8(AluOp::MulHiU as u8));
+        alu_message(builder, hi_op, operands(hi.halves()), send_hi, true);
+    }
+}
+
+impl Chip<Val, MachineRecord> for MulChip {
+    fn name(&self) -> &'static str {
+        "Mul"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let mut values = Vec::with_capacity(record.mul_events.len() * NUM_COLS);
+        for e in &record.mul_events {
+            let w = MulWitness::new(e.signed, e.b, e.c);
+            values.extend(e.b.to_le_bytes().map(Val::from_u8));
+            values.extend(e.c.to_le_bytes().map(Val::from_u8));
+            values.extend(w.product.to_le_bytes().map(Val::from_u8));
+            values.extend(w.carries.map(Val::from_u32));
+            values.extend(
+                [w.msb_b, w.msb_c, e.signed, e.send_lo, e.send_hi, true].map(Val::from_bool),
+            );
+            let sign = |msb: bool| Val::from_u32(if e.signed && msb { 255 } else { 0 });
+            values.extend([sign(w.msb_b), sign(w.msb_c)]);
+        }
+        pad_to_power_of_two(values, NUM_COLS, 1)
+    }
+}
