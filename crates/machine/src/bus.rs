@@ -31,6 +31,12 @@ pub enum AluOp {
     MulHi = 9,
     /// High word of the unsigned product (MULTU's HI).
     MulHiU = 10,
+    /// Signed quotient and remainder (DIV's LO and HI); `INT_MIN / -1 = INT_MIN` remainder 0.
+    DivQ = 11,
+    DivR = 12,
+    /// Unsigned quotient and remainder (DIVU).
+    DivQU = 13,
+    DivRU = 14,
 }
 
 impl AluOp {
@@ -48,6 +54,11 @@ impl AluOp {
             AluOp::MulLo => b.wrapping_mul(c),
             AluOp::MulHi => ((b as i32 as i64 * c as i32 as i64) >> 32) as u32,
             AluOp::MulHiU => ((b as u64 * c as u64) >> 32) as u32,
+            // Division by zero never reaches the ALU: the executor stops first.
+            AluOp::DivQ => (b as i32).wrapping_div(c as i32) as u32,
+            AluOp::DivR => (b as i32).wrapping_rem(c as i32) as u32,
+            AluOp::DivQU => b / c,
+            AluOp::DivRU => b % c,
         }
     }
 }

@@ -65,6 +65,18 @@ pub struct MachineRecord {
     pub lt_events: Vec<AluEvent>,
     /// Products, for the Mul chip.
     pub mul_events: Vec<MulEvent>,
+    /// Divisions, for the Div chip.
+    pub div_events: Vec<DivEvent>,
+}
+
+/// One division `b / c` (c ≠ 0) and which results were asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DivEvent {
+    pub signed: bool,
+    pub b: u32,
+    pub c: u32,
+    pub send_q: bool,
+    pub send_r: bool,
 }
 
 /// One product `b·c` and which of its words were asked for.
@@ -88,6 +100,7 @@ impl MachineRecord {
             bitwise_events: Vec::new(),
             lt_events: Vec::new(),
             mul_events: Vec::new(),
+            div_events: Vec::new(),
         }
     }
 
@@ -133,6 +146,16 @@ impl MachineRecord {
                     send_hi: op != AluOp::MulLo,
                 });
             }
+            AluOp::DivQ | AluOp::DivR | AluOp::DivQU | AluOp::DivRU => {
+                assert!(c != 0, "division by zero never reaches the ALU");
+                self.record_division(DivEvent {
+                    signed: matches!(op, AluOp::DivQ | AluOp::DivR),
+                    b,
+                    c,
+                    send_q: matches!(op, AluOp::DivQ | AluOp::DivQU),
+                    send_r: matches!(op, AluOp::DivR | AluOp::DivRU),
+                });
+            }
         }
         a
     }
@@ -154,6 +177,24 @@ impl MachineRecord {
             self.byte_lookups.record_u16(carry as u16);
         }
         self.mul_events.push(event);
+    }
+
+    /// Records one division row (DIV and DIVU ask for both results from one row) with the lookups
+    /// and the `|r| < |c|` comparison the Div chip makes.
+    pub fn record_division(&mut self, event: DivEvent) {
+        let w = crate::chips::div::DivWitness::new(event.signed, event.b, event.c);
+        for word in [event.b, event.c, w.q, w.r, w.abs_r, w.abs_c] {
+            self.byte_lookups.record_word(word);
+        }
+        for word in [event.b, event.c, w.q, w.r] {
+            self.byte_lookups
+                .record(ByteOp::Ltu, 127, word.to_le_bytes()[3]);
+        }
+        for carry in w.carries {
+            self.byte_lookups.record_u16(carry as u16);
+        }
+        self.record_alu(AluOp::Sltu, w.abs_r, w.abs_c);
+        self.div_events.push(event);
     }
 
     /// Records a fetch of the instruction at `pc` (which must be in the code).

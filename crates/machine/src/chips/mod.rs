@@ -3,6 +3,7 @@
 pub mod add_sub;
 pub mod bitwise;
 pub mod bytes;
+pub mod div;
 pub mod lt;
 pub mod mul;
 pub mod program;
@@ -17,6 +18,7 @@ tessera_stark::machine_chips! {
         Bitwise(bitwise::BitwiseChip),
         Lt(lt::LtChip),
         Mul(mul::MulChip),
+        Div(div::DivChip),
         Program(program::ProgramChip),
     }
 }

@@ -8,7 +8,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{alu_message, AluOp};
-use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, LtChip, MachineRecord, MulChip};
+use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip};
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
 
@@ -81,6 +81,7 @@ tessera_stark::machine_chips! {
         Bitwise(BitwiseChip),
         Lt(LtChip),
         Mul(MulChip),
+        Div(DivChip),
         Sender(Sender),
     }
 }
@@ -89,7 +90,8 @@ pub const ADD_SUB: usize = 1;
 pub const BITWISE: usize = 2;
 pub const LT: usize = 3;
 pub const MUL: usize = 4;
-pub const SENDER: usize = 5;
+pub const DIV: usize = 5;
+pub const SENDER: usize = 6;
 
 pub const EDGES: [u32; 12] = [
     0,
@@ -120,6 +122,7 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
             TestChip::Bitwise(BitwiseChip),
             TestChip::Lt(LtChip),
             TestChip::Mul(MulChip),
+            TestChip::Div(DivChip),
             TestChip::Sender(Sender { requests }),
         ],
         ConfigId::InsecureTesting,
@@ -144,7 +147,7 @@ pub fn verify_tampered(
     let mut t = traces(&machine, &record);
     tamper(&mut t);
     let proof = machine
-        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 6])
+        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 7])
         .unwrap();
     machine.verify::<MachineRecord>(&vk, &proof)
 }
