@@ -188,8 +188,8 @@ where
 
         // Overflow only for INT_MIN / -1, signed.
         let (bb, cb) = (b.bytes::<AB::Expr>(), c.bytes::<AB::Expr>());
-        for i in 0..3 {
-            builder.assert_zero(overflow.clone() * bb[i].clone());
+        for x in &bb[..3] {
+            builder.assert_zero(overflow.clone() * x.clone());
         }
         builder.assert_zero(overflow.clone() * (bb[3].clone() - AB::Expr::from_u32(128)));
         for x in &cb {
