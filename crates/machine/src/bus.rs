@@ -37,6 +37,11 @@ pub enum AluOp {
     /// Unsigned quotient and remainder (DIVU).
     DivQU = 13,
     DivRU = 14,
+    /// Shifts and rotation by `c mod 32` (SLL/SLLV, SRL/SRLV, SRA/SRAV, ROTR/ROTRV).
+    Sll = 15,
+    Srl = 16,
+    Sra = 17,
+    Rotr = 18,
 }
 
 impl AluOp {
@@ -59,6 +64,10 @@ impl AluOp {
             AluOp::DivR => (b as i32).wrapping_rem(c as i32) as u32,
             AluOp::DivQU => b / c,
             AluOp::DivRU => b % c,
+            AluOp::Sll => b << (c & 31),
+            AluOp::Srl => b >> (c & 31),
+            AluOp::Sra => ((b as i32) >> (c & 31)) as u32,
+            AluOp::Rotr => b.rotate_right(c & 31),
         }
     }
 }

@@ -13,6 +13,6 @@ pub mod record;
 
 pub use chips::{
     add_sub::AddSubChip, bitwise::BitwiseChip, bytes::ByteChip, div::DivChip, lt::LtChip,
-    mul::MulChip, program::ProgramChip, MipsChip,
+    mul::MulChip, program::ProgramChip, shift::ShiftChip, MipsChip,
 };
 pub use record::MachineRecord;

@@ -67,6 +67,8 @@ pub struct MachineRecord {
     pub mul_events: Vec<MulEvent>,
     /// Divisions, for the Div chip.
     pub div_events: Vec<DivEvent>,
+    /// Shifts and rotations, for the Shift chip.
+    pub shift_events: Vec<AluEvent>,
 }
 
 /// One division `b / c` (c ≠ 0) and which results were asked for.
@@ -101,6 +103,7 @@ impl MachineRecord {
             lt_events: Vec::new(),
             mul_events: Vec::new(),
             div_events: Vec::new(),
+            shift_events: Vec::new(),
         }
     }
 
@@ -155,6 +158,27 @@ impl MachineRecord {
                     send_q: matches!(op, AluOp::DivQ | AluOp::DivQU),
                     send_r: matches!(op, AluOp::DivR | AluOp::DivRU),
                 });
+            }
+            AluOp::Sll | AluOp::Srl | AluOp::Sra | AluOp::Rotr => {
+                let w = crate::chips::shift::ShiftWitness::new(op, b, c);
+                self.byte_lookups.record_word(b);
+                let [_, c1, c2, c3] = c.to_le_bytes();
+                self.byte_lookups.record(ByteOp::U8Pair, c1, c2);
+                self.byte_lookups.record(ByteOp::U8Pair, c3, 0);
+                self.byte_lookups
+                    .record(ByteOp::Ltu, 127, b.to_le_bytes()[3]);
+                self.byte_lookups.record_word(w.product as u32);
+                self.byte_lookups.record_word((w.product >> 32) as u32);
+                let cs = w.carries;
+                self.byte_lookups
+                    .record(ByteOp::U8Pair, cs[0] as u8, cs[1] as u8);
+                self.byte_lookups
+                    .record(ByteOp::U8Pair, cs[2] as u8, cs[3] as u8);
+                self.byte_lookups
+                    .record(ByteOp::U8Pair, cs[4] as u8, cs[5] as u8);
+                self.byte_lookups
+                    .record(ByteOp::U8Pair, cs[6] as u8, cs[7] as u8);
+                self.shift_events.push(AluEvent { op, a, b, c });
             }
         }
         a

@@ -7,6 +7,7 @@ pub mod div;
 pub mod lt;
 pub mod mul;
 pub mod program;
+pub mod shift;
 
 use crate::record::MachineRecord;
 
@@ -19,6 +20,7 @@ tessera_stark::machine_chips! {
         Lt(lt::LtChip),
         Mul(mul::MulChip),
         Div(div::DivChip),
+        Shift(shift::ShiftChip),
         Program(program::ProgramChip),
     }
 }

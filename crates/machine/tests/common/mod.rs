@@ -8,7 +8,9 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{alu_message, AluOp};
-use tessera_machine::{AddSubChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip};
+use tessera_machine::{
+    AddSubChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip, ShiftChip,
+};
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
 
@@ -82,6 +84,7 @@ tessera_stark::machine_chips! {
         Lt(LtChip),
         Mul(MulChip),
         Div(DivChip),
+        Shift(ShiftChip),
         Sender(Sender),
     }
 }
@@ -91,7 +94,8 @@ pub const BITWISE: usize = 2;
 pub const LT: usize = 3;
 pub const MUL: usize = 4;
 pub const DIV: usize = 5;
-pub const SENDER: usize = 6;
+pub const SHIFT: usize = 6;
+pub const SENDER: usize = 7;
 
 pub const EDGES: [u32; 12] = [
     0,
@@ -123,6 +127,7 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
             TestChip::Lt(LtChip),
             TestChip::Mul(MulChip),
             TestChip::Div(DivChip),
+            TestChip::Shift(ShiftChip),
             TestChip::Sender(Sender { requests }),
         ],
         ConfigId::InsecureTesting,
@@ -147,7 +152,7 @@ pub fn verify_tampered(
     let mut t = traces(&machine, &record);
     tamper(&mut t);
     let proof = machine
-        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 7])
+        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 8])
         .unwrap();
     machine.verify::<MachineRecord>(&vk, &proof)
 }

@@ -1,0 +1,271 @@
+//! SLL, SRL, SRA, ROTR and their variable forms: `a = b shifted by s = c mod 32`, one row each.
+//!
+//! Every shift is read off one 64-bit product `P = b·2^t` (`b` sign-extended for SRA):
+//! with `t = s`, SLL is `lo(P)`; with `t = 32 − s`, SRL and SRA are `hi(P)` and ROTR is
+//! `hi(P) + lo(P)` (their bits do not overlap). `2^t` is a one-hot byte position `q` (five flags)
+//! holding `p = 2^r`, `t = 8q + r`, with `p` built from the three bits of `r`; the product is a
+//! byte convolution with byte carries, as in the Mul chip.
+//! **Proves**: `(Sll | Srl | Sra | Rotr, a, b, c)` received on `alu` has `a = op(b, c mod 32)`.
+//! **Range checks**: `b`, `c` and `P` limbs (`U8Pair`, `c`'s low byte by its bit decomposition),
+//! the carries (below 128, checked as bytes), `b`'s sign by `Ltu(127, b3)`.
+//! **Assumes**: nothing. Padding rows are zero (the power `p` is only constrained on real rows).
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_stark::{pad_to_power_of_two, Chip, Val};
+
+use crate::bus::{alu_message, lookup_byte, AluOp, ByteOp};
+use crate::gadgets::word::{range_check_word, Word};
+use crate::record::MachineRecord;
+
+pub const NUM_COLS: usize = 48;
+const OPS: [AluOp; 4] = [AluOp::Sll, AluOp::Srl, AluOp::Sra, AluOp::Rotr];
+
+mod col {
+    pub const B: usize = 0;
+    pub const C: usize = 4;
+    pub const C_BITS: usize = 8; // 8 bits of c's low byte
+    pub const R_BITS: usize = 16; // t mod 8
+    pub const P01: usize = 19; // (1 + r0)(1 + 3 r1)
+    pub const P: usize = 20; // 2^(t mod 8)
+    pub const FLAGS: usize = 21; // one-hot t div 8, 0..=4
+    pub const PRODUCT: usize = 26;
+    pub const CARRY: usize = 34;
+    pub const MSB_B: usize = 42;
+    pub const SIGN_B: usize = 43;
+    pub const OP: usize = 44; // sll, srl, sra, rotr
+}
+
+/// The honest witness of one shift.
+pub struct ShiftWitness {
+    pub t: u32,
+    pub product: u64,
+    pub carries: [u32; 8],
+}
+
+impl ShiftWitness {
+    pub fn new(op: AluOp, b: u32, c: u32) -> Self {
+        let s = c & 31;
+        let t = if op == AluOp::Sll { s } else { 32 - s };
+        let mut bx = [0u64; 8];
+        for (i, v) in b.to_le_bytes().iter().enumerate() {
+            bx[i] = *v as u64;
+        }
+        if op == AluOp::Sra && (b as i32) < 0 {
+            bx[4..].fill(255);
+        }
+        let (q, p) = ((t / 8) as usize, 1u64 << (t % 8));
+        let mut carries = [0u32; 8];
+        let mut carry = 0u64;
+        let mut product = 0u64;
+        for k in 0..8 {
+            let sum = carry + if k >= q { bx[k - q] * p } else { 0 };
+            product |= (sum & 0xFF) << (8 * k);
+            carry = sum >> 8;
+            carries[k] = carry as u32;
+        }
+        ShiftWitness {
+            t,
+            product,
+            carries,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ShiftChip;
+
+impl<F> BaseAir<F> for ShiftChip {
+    fn width(&self) -> usize {
+        NUM_COLS
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for ShiftChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let row = builder.main().current_slice().to_vec();
+        let e = |i: usize| -> AB::Expr { row[i].into() };
+        let word = |i: usize| Word([row[i], row[i + 1], row[i + 2], row[i + 3]]);
+        let (b, c) = (word(col::B), word(col::C));
+        let ops: [AB::Expr; 4] = std::array::from_fn(|i| e(col::OP + i));
+        let [is_sll, is_srl, is_sra, is_rotr] = ops.clone();
+        let is_real = ops.iter().cloned().fold(AB::Expr::ZERO, |s, x| s + x);
+        let c_bits: [AB::Expr; 8] = std::array::from_fn(|i| e(col::C_BITS + i));
+        let r_bits: [AB::Expr; 3] = std::array::from_fn(|i| e(col::R_BITS + i));
+        let flags: [AB::Expr; 5] = std::array::from_fn(|i| e(col::FLAGS + i));
+        let (p01, p) = (e(col::P01), e(col::P));
+        let (msb_b, sign_b) = (e(col::MSB_B), e(col::SIGN_B));
+        let one = AB::Expr::ONE;
+
+        for x in ops
+            .iter()
+            .chain(&c_bits)
+            .chain(&r_bits)
+            .chain(&flags)
+            .chain([&msb_b, &is_real])
+        {
+            builder.assert_bool(x.clone());
+        }
+        let flag_sum = flags.iter().cloned().fold(AB::Expr::ZERO, |s, x| s + x);
+        builder.assert_eq(flag_sum, is_real.clone());
+
+        // c's low byte in bits; the amount is its low five.
+        let c_bytes = c.bytes::<AB::Expr>();
+        let from_bits = |bits: &[AB::Expr]| {
+            bits.iter().enumerate().fold(AB::Expr::ZERO, |s, (i, x)| {
+                s + x.clone() * AB::Expr::from_u32(1 << i)
+            })
+        };
+        builder.assert_eq(from_bits(&c_bits), c_bytes[0].clone());
+        let s = from_bits(&c_bits[..5]);
+        let t = is_sll.clone() * s.clone()
+            + (is_srl.clone() + is_sra.clone() + is_rotr.clone()) * (AB::Expr::from_u32(32) - s);
+        let q = (0..5).fold(AB::Expr::ZERO, |acc, j| {
+            acc + flags[j].clone() * AB::Expr::from_u32(j as u32)
+        });
+        builder.assert_eq(q * AB::Expr::from_u32(8) + from_bits(&r_bits), t);
+
+        // p = 2^r on real rows.
+        let [r0, r1, r2] = r_bits;
+        builder.assert_zero(
+            is_real.clone()
+                * (p01.clone() - (one.clone() + r0) * (one.clone() + r1 * AB::Expr::from_u32(3))),
+        );
+        builder.assert_zero(
+            is_real.clone() * (p.clone() - p01 * (one.clone() + r2 * AB::Expr::from_u32(15))),
+        );
+
+        // P = b_ext · 2^t over eight bytes.
+        builder.assert_eq(
+            sign_b.clone(),
+            is_sra.clone() * msb_b.clone() * AB::Expr::from_u32(255),
+        );
+        let b_bytes = b.bytes::<AB::Expr>();
+        let bx: [AB::Expr; 8] = std::array::from_fn(|i| {
+            if i < 4 {
+                b_bytes[i].clone()
+            } else {
+                sign_b.clone()
+            }
+        });
+        let m: [AB::Expr; 5] = std::array::from_fn(|j| flags[j].clone() * p.clone());
+        let product: [AB::Expr; 8] = std::array::from_fn(|k| e(col::PRODUCT + k));
+        let carries: [AB::Expr; 8] = std::array::from_fn(|k| e(col::CARRY + k));
+        for k in 0..8 {
+            let mut lhs = if k == 0 {
+                AB::Expr::ZERO
+            } else {
+                carries[k - 1].clone()
+            };
+            for j in 0..=k.min(4) {
+                lhs += bx[k - j].clone() * m[j].clone();
+            }
+            builder.assert_eq(
+                lhs,
+                product[k].clone() + carries[k].clone() * AB::Expr::from_u32(256),
+            );
+        }
+
+        // The result: lo(P), hi(P), or both for the rotation.
+        let a: [AB::Expr; 4] = std::array::from_fn(|k| {
+            is_sll.clone() * product[k].clone()
+                + (is_srl.clone() + is_sra.clone()) * product[k + 4].clone()
+                + is_rotr.clone() * (product[k].clone() + product[k + 4].clone())
+        });
+        let base = AB::Expr::from_u32(256);
+        let a_halves = [
+            a[0].clone() + a[1].clone() * base.clone(),
+            a[2].clone() + a[3].clone() * base,
+        ];
+
+        range_check_word(builder, b, is_real.clone());
+        lookup_byte(
+            builder,
+            ByteOp::U8Pair,
+            [AB::Expr::ZERO, c_bytes[1].clone(), c_bytes[2].clone()],
+            is_real.clone(),
+        );
+        lookup_byte(
+            builder,
+            ByteOp::U8Pair,
+            [AB::Expr::ZERO, c_bytes[3].clone(), AB::Expr::ZERO],
+            is_real.clone(),
+        );
+        lookup_byte(
+            builder,
+            ByteOp::Ltu,
+            [msb_b, AB::Expr::from_u32(127), b_bytes[3].clone()],
+            is_real.clone(),
+        );
+        for pair in product.chunks_exact(2).chain(carries.chunks_exact(2)) {
+            lookup_byte(
+                builder,
+                ByteOp::U8Pair,
+                [AB::Expr::ZERO, pair[0].clone(), pair[1].clone()],
+                is_real.clone(),
+            );
+        }
+
+        let op = OPS.iter().zip(ops).fold(AB::Expr::ZERO, |acc, (o, f)| {
+            acc + f * AB::Expr::from_u8(*o as u8)
+        });
+        alu_message(
+            builder,
+            op,
+            [a_halves, b.halves(), c.halves()],
+            is_real,
+            true,
+        );
+    }
+}
+
+impl Chip<Val, MachineRecord> for ShiftChip {
+    fn name(&self) -> &'static str {
+        "Shift"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let mut values = Vec::with_capacity(record.shift_events.len() * NUM_COLS);
+        for e in &record.shift_events {
+            let w = ShiftWitness::new(e.op, e.b, e.c);
+            let mut row = [Val::ZERO; NUM_COLS];
+            for (i, v) in e.b.to_le_bytes().iter().enumerate() {
+                row[col::B + i] = Val::from_u8(*v);
+            }
+            for (i, v) in e.c.to_le_bytes().iter().enumerate() {
+                row[col::C + i] = Val::from_u8(*v);
+            }
+            for i in 0..8 {
+                row[col::C_BITS + i] = Val::from_bool(e.c >> i & 1 == 1);
+            }
+            let r = w.t % 8;
+            for i in 0..3 {
+                row[col::R_BITS + i] = Val::from_bool(r >> i & 1 == 1);
+            }
+            row[col::P01] = Val::from_u32((1 + (r & 1)) * (1 + 3 * (r >> 1 & 1)));
+            row[col::P] = Val::from_u32(1 << r);
+            row[col::FLAGS + (w.t / 8) as usize] = Val::ONE;
+            for (k, v) in w.product.to_le_bytes().iter().enumerate() {
+                row[col::PRODUCT + k] = Val::from_u8(*v);
+            }
+            for k in 0..8 {
+                row[col::CARRY + k] = Val::from_u32(w.carries[k]);
+            }
+            let msb = (e.b as i32) < 0;
+            row[col::MSB_B] = Val::from_bool(msb);
+            row[col::SIGN_B] = Val::from_u32(if e.op == AluOp::Sra && msb { 255 } else { 0 });
+            let index = OPS.iter().position(|&o| o == e.op).expect("a shift");
+            row[col::OP + index] = Val::ONE;
+            values.extend(row);
+        }
+        pad_to_power_of_two(values, NUM_COLS, 1)
+    }
+}
