@@ -42,6 +42,13 @@ pub enum AluOp {
     Srl = 16,
     Sra = 17,
     Rotr = 18,
+    /// Count leading zeros / ones of `b` (`c` is 0).
+    Clz = 19,
+    Clo = 20,
+    /// Sign-extend byte / halfword, swap bytes within halfwords (`c` is 0).
+    Seb = 21,
+    Seh = 22,
+    Wsbh = 23,
 }
 
 impl AluOp {
@@ -68,6 +75,11 @@ impl AluOp {
             AluOp::Srl => b >> (c & 31),
             AluOp::Sra => ((b as i32) >> (c & 31)) as u32,
             AluOp::Rotr => b.rotate_right(c & 31),
+            AluOp::Clz => b.leading_zeros(),
+            AluOp::Clo => b.leading_ones(),
+            AluOp::Seb => b as u8 as i8 as i32 as u32,
+            AluOp::Seh => b as u16 as i16 as i32 as u32,
+            AluOp::Wsbh => ((b & 0x00FF_00FF) << 8) | ((b >> 8) & 0x00FF_00FF),
         }
     }
 }
@@ -89,16 +101,19 @@ pub enum ByteOp {
     U16 = 4,
     /// `a = (b < c)`.
     Ltu = 5,
+    /// `a` = the leading zeros of the byte `b` (8 for 0); any byte `c`, usually 0.
+    Clz8 = 6,
 }
 
 impl ByteOp {
-    pub const ALL: [ByteOp; 6] = [
+    pub const ALL: [ByteOp; 7] = [
         ByteOp::And,
         ByteOp::Or,
         ByteOp::Xor,
         ByteOp::U8Pair,
         ByteOp::U16,
         ByteOp::Ltu,
+        ByteOp::Clz8,
     ];
 
     /// The reference semantics: the result for bytes `b`, `c`.
@@ -110,6 +125,7 @@ impl ByteOp {
             ByteOp::U8Pair => 0,
             ByteOp::U16 => b as u32 | (c as u32) << 8,
             ByteOp::Ltu => (b < c) as u32,
+            ByteOp::Clz8 => b.leading_zeros(),
         }
     }
 }

@@ -69,6 +69,8 @@ pub struct MachineRecord {
     pub div_events: Vec<DivEvent>,
     /// Shifts and rotations, for the Shift chip.
     pub shift_events: Vec<AluEvent>,
+    /// CLZ, CLO, SEB, SEH and WSBH, for the Bits chip.
+    pub bits_events: Vec<AluEvent>,
 }
 
 /// One division `b / c` (c ≠ 0) and which results were asked for.
@@ -104,6 +106,7 @@ impl MachineRecord {
             mul_events: Vec::new(),
             div_events: Vec::new(),
             shift_events: Vec::new(),
+            bits_events: Vec::new(),
         }
     }
 
@@ -179,6 +182,19 @@ impl MachineRecord {
                 self.byte_lookups
                     .record(ByteOp::U8Pair, cs[6] as u8, cs[7] as u8);
                 self.shift_events.push(AluEvent { op, a, b, c });
+            }
+            AluOp::Clz | AluOp::Clo | AluOp::Seb | AluOp::Seh | AluOp::Wsbh => {
+                assert_eq!(c, 0, "unary operations carry c = 0");
+                let w = crate::chips::bits::BitsWitness::new(op, b);
+                self.byte_lookups.record_word(b);
+                if matches!(op, AluOp::Clz | AluOp::Clo) {
+                    self.byte_lookups.record(ByteOp::Clz8, w.top, 0);
+                }
+                self.byte_lookups
+                    .record(ByteOp::Ltu, 127, b.to_le_bytes()[0]);
+                self.byte_lookups
+                    .record(ByteOp::Ltu, 127, b.to_le_bytes()[1]);
+                self.bits_events.push(AluEvent { op, a, b, c });
             }
         }
         a

@@ -258,8 +258,8 @@ fn a_forged_multiplicity_is_rejected() {
     let s = honest();
     let mut t = traces(&s);
     let row = 3 | 5 << 8;
-    let and = t[BYTES].values[row * 6 + ByteOp::And as usize];
-    t[BYTES].values[row * 6 + ByteOp::And as usize] = and + Val::ONE;
+    let and = t[BYTES].values[row * ByteOp::ALL.len() + ByteOp::And as usize];
+    t[BYTES].values[row * ByteOp::ALL.len() + ByteOp::And as usize] = and + Val::ONE;
     assert_unbalanced(&s, t, "byte");
 }
 

@@ -1,5 +1,5 @@
 //! The byte table: every pair of bytes `(b, c)` (2^16 preprocessed rows) with `b & c`, `b | c`,
-//! `b ^ c` and `b < c`, and one multiplicity column per [`ByteOp`].
+//! `b ^ c`, `b < c` and the leading zeros of `b`, and one multiplicity column per [`ByteOp`].
 //!
 //! **Proves**: each message `(op, a, b, c)` it provides has `b, c < 256` and `a` the operation's
 //! result (for `U16`, `(U16, b + 256·c, 0, 0)`: a value below 2^16). The rows are fixed by the
@@ -16,8 +16,8 @@ use tessera_stark::{Chip, Val};
 use crate::bus::{ByteOp, BYTE_BUS};
 use crate::record::MachineRecord;
 
-/// Preprocessed columns: b, c, and, or, xor, ltu.
-const PREPROCESSED_WIDTH: usize = 6;
+/// Preprocessed columns: b, c, and, or, xor, ltu, clz8.
+const PREPROCESSED_WIDTH: usize = 7;
 
 #[derive(Clone, Debug, Default)]
 pub struct ByteChip;
@@ -38,6 +38,7 @@ impl<F: Field> BaseAir<F> for ByteChip {
                     ByteOp::Or.apply(b, c),
                     ByteOp::Xor.apply(b, c),
                     ByteOp::Ltu.apply(b, c),
+                    ByteOp::Clz8.apply(b, c),
                 ]
                 .map(F::from_u32),
             );
@@ -86,6 +87,7 @@ where
                     AB::Expr::ZERO,
                 ],
                 ByteOp::Ltu => [prep[5].clone(), b.clone(), c.clone()],
+                ByteOp::Clz8 => [prep[6].clone(), b.clone(), c.clone()],
             };
             let [a, x, y] = message;
             bus.table_entry(

@@ -1,6 +1,7 @@
 //! The machine's chips, one module each.
 
 pub mod add_sub;
+pub mod bits;
 pub mod bitwise;
 pub mod bytes;
 pub mod div;
@@ -21,6 +22,7 @@ tessera_stark::machine_chips! {
         Mul(mul::MulChip),
         Div(div::DivChip),
         Shift(shift::ShiftChip),
+        Bits(bits::BitsChip),
         Program(program::ProgramChip),
     }
 }

@@ -9,7 +9,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{alu_message, AluOp};
 use tessera_machine::{
-    AddSubChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip, ShiftChip,
+    AddSubChip, BitsChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip, ShiftChip,
 };
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
@@ -85,6 +85,7 @@ tessera_stark::machine_chips! {
         Mul(MulChip),
         Div(DivChip),
         Shift(ShiftChip),
+        Bits(BitsChip),
         Sender(Sender),
     }
 }
@@ -95,7 +96,8 @@ pub const LT: usize = 3;
 pub const MUL: usize = 4;
 pub const DIV: usize = 5;
 pub const SHIFT: usize = 6;
-pub const SENDER: usize = 7;
+pub const BITS: usize = 7;
+pub const SENDER: usize = 8;
 
 pub const EDGES: [u32; 12] = [
     0,
@@ -128,6 +130,7 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
             TestChip::Mul(MulChip),
             TestChip::Div(DivChip),
             TestChip::Shift(ShiftChip),
+            TestChip::Bits(BitsChip),
             TestChip::Sender(Sender { requests }),
         ],
         ConfigId::InsecureTesting,
@@ -152,7 +155,7 @@ pub fn verify_tampered(
     let mut t = traces(&machine, &record);
     tamper(&mut t);
     let proof = machine
-        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 8])
+        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 9])
         .unwrap();
     machine.verify::<MachineRecord>(&vk, &proof)
 }
