@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use tessera_mips::Program;
+use tessera_executor::{CpuEvent, Shard};
+use tessera_mips::{Instruction, Opcode, Program};
 
 use crate::bus::{AluOp, ByteOp};
 
@@ -241,5 +242,111 @@ impl MachineRecord {
     pub fn record_fetch(&mut self, pc: u32) {
         let index = (pc - self.program.code_base) / 4;
         self.instruction_counts[index as usize] += 1;
+    }
+}
+
+/// What the ALU is asked for an instruction: `op(b, c)`, or for MULT/MULTU/DIV/DIVU both words
+/// of one row (`(LO op, HI op)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AluRequest {
+    One(AluOp, u32, u32),
+    /// A product or division row answering LO and HI.
+    Pair(AluOp, AluOp, u32, u32),
+}
+
+/// The ALU request of one executed instruction, if its group is computed by an execution chip.
+/// Operand values come from the event (register values) and the decoded immediate.
+pub fn alu_request(inst: &Instruction, event: &CpuEvent) -> Option<AluRequest> {
+    use AluRequest::{One, Pair};
+    use Opcode::*;
+    let (rs, rt, imm) = (event.rs_value, event.rt_value, inst.imm);
+    Some(match inst.opcode {
+        Add | Addu => One(AluOp::Add, rs, rt),
+        Addi | Addiu => One(AluOp::Add, rs, imm),
+        Sub | Subu => One(AluOp::Sub, rs, rt),
+        And => One(AluOp::And, rs, rt),
+        Andi => One(AluOp::And, rs, imm),
+        Or => One(AluOp::Or, rs, rt),
+        Ori => One(AluOp::Or, rs, imm),
+        Xor => One(AluOp::Xor, rs, rt),
+        Xori => One(AluOp::Xor, rs, imm),
+        Nor => One(AluOp::Nor, rs, rt),
+        Slt => One(AluOp::Slt, rs, rt),
+        Slti => One(AluOp::Slt, rs, imm),
+        Sltu => One(AluOp::Sltu, rs, rt),
+        Sltiu => One(AluOp::Sltu, rs, imm),
+        Sll => One(AluOp::Sll, rt, imm),
+        Srl => One(AluOp::Srl, rt, imm),
+        Sra => One(AluOp::Sra, rt, imm),
+        Rotr => One(AluOp::Rotr, rt, imm),
+        Sllv => One(AluOp::Sll, rt, rs),
+        Srlv => One(AluOp::Srl, rt, rs),
+        Srav => One(AluOp::Sra, rt, rs),
+        Rotrv => One(AluOp::Rotr, rt, rs),
+        Mul => One(AluOp::MulLo, rs, rt),
+        Mult => Pair(AluOp::MulLo, AluOp::MulHi, rs, rt),
+        Multu => Pair(AluOp::MulLo, AluOp::MulHiU, rs, rt),
+        Div => Pair(AluOp::DivQ, AluOp::DivR, rs, rt),
+        Divu => Pair(AluOp::DivQU, AluOp::DivRU, rs, rt),
+        Clz => One(AluOp::Clz, rs, 0),
+        Clo => One(AluOp::Clo, rs, 0),
+        Seb => One(AluOp::Seb, rt, 0),
+        Seh => One(AluOp::Seh, rt, 0),
+        Wsbh => One(AluOp::Wsbh, rt, 0),
+        _ => return None,
+    })
+}
+
+impl MachineRecord {
+    /// The record of one traced shard: instruction fetches and the execution chips' events.
+    /// Checks each ALU answer against the executor's (a disagreement is a bug in one of them).
+    pub fn from_shard(program: Arc<Program>, shard: &Shard) -> Result<Self, String> {
+        let mut record = MachineRecord::new(program.clone());
+        for event in &shard.cpu_events {
+            record.record_fetch(event.pc);
+            let inst = program
+                .instruction(event.pc)
+                .ok_or_else(|| format!("pc {:#x} outside the code", event.pc))?;
+            let disagree = |what: &str, ours: u32, theirs: u32| {
+                format!(
+                    "cycle {}: `{}` {what}: the ALU gives {ours:#x}, the executor {theirs:#x}",
+                    event.clock,
+                    inst.disassemble(event.pc)
+                )
+            };
+            match alu_request(inst, event) {
+                Some(AluRequest::One(op, b, c)) => {
+                    let a = record.record_alu(op, b, c);
+                    if a != event.result {
+                        return Err(disagree("result", a, event.result));
+                    }
+                }
+                Some(AluRequest::Pair(lo_op, hi_op, b, c)) => {
+                    let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
+                    if (lo, hi) != (event.lo, event.hi) {
+                        return Err(disagree("LO", lo, event.lo) + &disagree(" / HI", hi, event.hi));
+                    }
+                    if matches!(lo_op, AluOp::MulLo) {
+                        record.record_product(MulEvent {
+                            signed: hi_op == AluOp::MulHi,
+                            b,
+                            c,
+                            send_lo: true,
+                            send_hi: true,
+                        });
+                    } else {
+                        record.record_division(DivEvent {
+                            signed: lo_op == AluOp::DivQ,
+                            b,
+                            c,
+                            send_q: true,
+                            send_r: true,
+                        });
+                    }
+                }
+                None => {}
+            }
+        }
+        Ok(record)
     }
 }
