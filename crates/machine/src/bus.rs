@@ -9,6 +9,8 @@ use p3_lookup::{Count, InteractionBuilder, LookupBus};
 pub const BYTE_BUS: &str = "byte";
 /// The program ROM: `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, 1)`.
 pub const PROGRAM_BUS: &str = "program";
+/// Memory and registers: `(key, value_lo, value_hi, ts)`; see [`memory_key`].
+pub const MEMORY_BUS: &str = "memory";
 /// ALU requests from the CPU to the execution chips:
 /// `(op, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi)` with `a = op(b, c)` and words as 16-bit halves.
 pub const ALU_BUS: &str = "alu";
@@ -198,5 +200,34 @@ pub fn alu_message<AB: AirBuilder + InteractionBuilder>(
         bus.receive(builder, fields, Count::bounded(count, 1));
     } else {
         bus.send(builder, fields, Count::bounded(count, 1));
+    }
+}
+
+/// The key of a memory word or register on the memory bus: word index `addr / 4` for memory
+/// (below `0x1FC0_0000`), `0x1FC0_0000 + r` for register `r` (32 = HI, 33 = LO). Every key is
+/// below 2^30, so differences of keys are range-checked without wrapping in KoalaBear.
+pub const fn memory_key(addr: u32) -> u32 {
+    addr >> 2
+}
+
+pub const REGISTER_KEY_BASE: u32 = tessera_mips::MEMORY_LIMIT >> 2;
+
+pub const fn register_key(register: u32) -> u32 {
+    REGISTER_KEY_BASE + register
+}
+
+/// Sends (`produce`) or takes (`!produce`) a memory value `(key, lo, hi, ts)`, `count` times.
+pub fn memory_message<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    [key, lo, hi, ts]: [AB::Expr; 4],
+    count: AB::Expr,
+    produce: bool,
+) {
+    let bus = p3_lookup::PermutationCheckBus::new(MEMORY_BUS);
+    let fields = [key, lo, hi, ts];
+    if produce {
+        bus.send(builder, fields, Count::bounded(count, 1));
+    } else {
+        bus.receive(builder, fields, Count::bounded(count, 1));
     }
 }

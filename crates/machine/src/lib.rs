@@ -12,7 +12,16 @@ pub mod gadgets;
 pub mod record;
 
 pub use chips::{
-    add_sub::AddSubChip, bits::BitsChip, bitwise::BitwiseChip, bytes::ByteChip, div::DivChip,
-    lt::LtChip, mul::MulChip, program::ProgramChip, shift::ShiftChip, MipsChip,
+    add_sub::AddSubChip,
+    bits::BitsChip,
+    bitwise::BitwiseChip,
+    bytes::ByteChip,
+    div::DivChip,
+    lt::LtChip,
+    memory::{Boundary, MemoryBoundaryChip},
+    mul::MulChip,
+    program::ProgramChip,
+    shift::ShiftChip,
+    MipsChip,
 };
 pub use record::MachineRecord;

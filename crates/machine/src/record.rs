@@ -72,6 +72,10 @@ pub struct MachineRecord {
     pub shift_events: Vec<AluEvent>,
     /// CLZ, CLO, SEB, SEH and WSBH, for the Bits chip.
     pub bits_events: Vec<AluEvent>,
+    /// Every key the shard touches with its value before the shard, sorted by key.
+    pub memory_init: Vec<(u32, u32)>,
+    /// Every key the shard touches with its last value and timestamp, sorted by key.
+    pub memory_final: Vec<(u32, u32, u32)>,
 }
 
 /// One division `b / c` (c ≠ 0) and which results were asked for.
@@ -108,6 +112,8 @@ impl MachineRecord {
             div_events: Vec::new(),
             shift_events: Vec::new(),
             bits_events: Vec::new(),
+            memory_init: Vec::new(),
+            memory_final: Vec::new(),
         }
     }
 
@@ -236,6 +242,32 @@ impl MachineRecord {
         }
         self.record_alu(AluOp::Sltu, w.abs_r, w.abs_c);
         self.div_events.push(event);
+    }
+
+    /// Sets the shard's memory boundary (both lists sorted by key, the same keys) with the range
+    /// checks the boundary chips make.
+    pub fn set_memory_boundary(&mut self, init: Vec<(u32, u32)>, fin: Vec<(u32, u32, u32)>) {
+        let keys: Vec<u32> = init.iter().map(|e| e.0).collect();
+        for (i, &(key, value)) in init.iter().enumerate() {
+            self.record_boundary_row(key, value, keys.get(i + 1).copied());
+        }
+        for (i, &(key, value, _)) in fin.iter().enumerate() {
+            self.record_boundary_row(key, value, keys.get(i + 1).copied());
+        }
+        self.memory_init = init;
+        self.memory_final = fin;
+    }
+
+    fn record_boundary_row(&mut self, key: u32, value: u32, next_key: Option<u32>) {
+        self.byte_lookups.record_u16(key as u16);
+        self.byte_lookups.record_u16(((key >> 16) << 2) as u16);
+        self.byte_lookups.record_u16(value as u16);
+        self.byte_lookups.record_u16((value >> 16) as u16);
+        if let Some(next) = next_key {
+            let diff = next - key - 1;
+            self.byte_lookups.record_u16(diff as u16);
+            self.byte_lookups.record_u16(((diff >> 16) << 2) as u16);
+        }
     }
 
     /// Records a fetch of the instruction at `pc` (which must be in the code).

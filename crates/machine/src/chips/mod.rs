@@ -6,6 +6,7 @@ pub mod bitwise;
 pub mod bytes;
 pub mod div;
 pub mod lt;
+pub mod memory;
 pub mod mul;
 pub mod program;
 pub mod shift;
@@ -23,6 +24,7 @@ tessera_stark::machine_chips! {
         Div(div::DivChip),
         Shift(shift::ShiftChip),
         Bits(bits::BitsChip),
+        MemoryBoundary(memory::MemoryBoundaryChip),
         Program(program::ProgramChip),
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod add;
 pub mod is_zero;
+pub mod memory;
 pub mod word;

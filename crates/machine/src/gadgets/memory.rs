@@ -1,0 +1,77 @@
+//! One memory (or register) access: take the previous `(key, value, prev_ts)` from the memory
+//! bus and put back `(key, value', ts)`, with `prev_ts < ts`.
+//!
+//! Timestamps inside a shard are below 2^24 (see `docs/machine.md`), so `ts − prev_ts − 1` is
+//! range-checked as a 16-bit low part and a byte high part: a `prev_ts ≥ ts` would need that
+//! difference to wrap around the field, far above 2^24. Values travel as range-checked 16-bit
+//! halves (the caller range-checks them).
+
+use p3_air::AirBuilder;
+use p3_field::PrimeCharacteristicRing;
+use p3_lookup::InteractionBuilder;
+
+use crate::bus::{lookup_byte, lookup_u16, memory_message, ByteOp};
+
+/// The columns of one access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct AccessCols<T> {
+    pub prev_value: [T; 2],
+    pub prev_ts: T,
+    /// `ts − prev_ts − 1` as `lo + 2^16·hi`.
+    pub ts_diff: [T; 2],
+}
+
+impl<F: PrimeCharacteristicRing> AccessCols<F> {
+    /// The honest witness; `prev_ts < ts < 2^24` must hold.
+    pub fn populate(prev_value: u32, prev_ts: u32, ts: u32) -> Self {
+        debug_assert!(prev_ts < ts && ts < 1 << 24);
+        let diff = ts - prev_ts - 1;
+        AccessCols {
+            prev_value: [
+                F::from_u32(prev_value & 0xFFFF),
+                F::from_u32(prev_value >> 16),
+            ],
+            prev_ts: F::from_u32(prev_ts),
+            ts_diff: [F::from_u32(diff & 0xFFFF), F::from_u32(diff >> 16)],
+        }
+    }
+}
+
+/// Constrains one access of `key` at `ts` that leaves `value` (halves) in place of the previous
+/// value, on rows where `count` is 1. For a read, pass the previous value as `value`.
+pub fn eval_access<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    key: AB::Expr,
+    value: [AB::Expr; 2],
+    ts: AB::Expr,
+    cols: AccessCols<AB::Var>,
+    count: AB::Expr,
+) {
+    let [diff_lo, diff_hi]: [AB::Expr; 2] = cols.ts_diff.map(Into::into);
+    let prev_ts: AB::Expr = cols.prev_ts.into();
+    builder.assert_zero(
+        count.clone()
+            * (ts.clone()
+                - prev_ts.clone()
+                - AB::Expr::ONE
+                - diff_lo.clone()
+                - diff_hi.clone() * AB::Expr::from_u32(1 << 16)),
+    );
+    lookup_u16(builder, diff_lo, count.clone());
+    lookup_byte(
+        builder,
+        ByteOp::U8Pair,
+        [AB::Expr::ZERO, diff_hi, AB::Expr::ZERO],
+        count.clone(),
+    );
+    let [prev_lo, prev_hi] = cols.prev_value.map(Into::into);
+    memory_message(
+        builder,
+        [key.clone(), prev_lo, prev_hi, prev_ts],
+        count.clone(),
+        false,
+    );
+    let [lo, hi] = value;
+    memory_message(builder, [key, lo, hi, ts], count, true);
+}
