@@ -72,6 +72,9 @@ pub struct MachineRecord {
     pub shift_events: Vec<AluEvent>,
     /// CLZ, CLO, SEB, SEH and WSBH, for the Bits chip.
     pub bits_events: Vec<AluEvent>,
+    /// The ALU requests the CPU makes, `(op, a, b, c)` in cycle order (the execution chips'
+    /// own requests, such as the Div chip's comparison, are not in here).
+    pub cpu_alu_requests: Vec<(AluOp, u32, u32, u32)>,
     /// Every key the shard touches with its value before the shard, sorted by key.
     pub memory_init: Vec<(u32, u32)>,
     /// Every key the shard touches with its last value and timestamp, sorted by key.
@@ -112,6 +115,7 @@ impl MachineRecord {
             div_events: Vec::new(),
             shift_events: Vec::new(),
             bits_events: Vec::new(),
+            cpu_alu_requests: Vec::new(),
             memory_init: Vec::new(),
             memory_final: Vec::new(),
         }
@@ -352,12 +356,15 @@ impl MachineRecord {
                     if a != event.result {
                         return Err(disagree("result", a, event.result));
                     }
+                    record.cpu_alu_requests.push((op, a, b, c));
                 }
                 Some(AluRequest::Pair(lo_op, hi_op, b, c)) => {
                     let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
                     if (lo, hi) != (event.lo, event.hi) {
                         return Err(disagree("LO", lo, event.lo) + &disagree(" / HI", hi, event.hi));
                     }
+                    record.cpu_alu_requests.push((lo_op, lo, b, c));
+                    record.cpu_alu_requests.push((hi_op, hi, b, c));
                     if matches!(lo_op, AluOp::MulLo) {
                         record.record_product(MulEvent {
                             signed: hi_op == AluOp::MulHi,
