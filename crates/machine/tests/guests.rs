@@ -2,6 +2,8 @@
 //! machine's reference semantics, exactly what the executor computed; and the resulting records
 //! satisfy every execution chip's constraints.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -72,101 +74,6 @@ fn example_guests_agree_with_the_executor() {
     }
 }
 
-mod replay {
-    //! A stand-in CPU that replays a real shard's ALU requests, proven with every execution chip.
-    use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
-    use p3_field::PrimeCharacteristicRing;
-    use p3_lookup::InteractionBuilder;
-    use p3_matrix::dense::RowMajorMatrix;
-    use tessera_machine::bus::alu_message;
-    use tessera_machine::{
-        AddSubChip, BitsChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip,
-        ShiftChip,
-    };
-    use tessera_stark::{pad_to_power_of_two, Chip, Val};
-
-    #[derive(Clone, Debug)]
-    pub struct Replay;
-
-    impl<F> BaseAir<F> for Replay {
-        fn width(&self) -> usize {
-            8
-        }
-    }
-
-    impl<AB: AirBuilder + InteractionBuilder> Air<AB> for Replay {
-        fn eval(&self, builder: &mut AB) {
-            let r: Vec<AB::Expr> = builder
-                .main()
-                .current_slice()
-                .iter()
-                .map(|&v| v.into())
-                .collect();
-            builder.assert_bool(r[7].clone());
-            let words = [
-                [r[1].clone(), r[2].clone()],
-                [r[3].clone(), r[4].clone()],
-                [r[5].clone(), r[6].clone()],
-            ];
-            alu_message(builder, r[0].clone(), words, r[7].clone(), false);
-        }
-    }
-
-    impl Chip<Val, MachineRecord> for Replay {
-        fn name(&self) -> &'static str {
-            "Replay"
-        }
-        fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-            let values = record
-                .cpu_alu_requests
-                .iter()
-                .flat_map(|&(op, a, b, c)| {
-                    [
-                        op as u32,
-                        a & 0xFFFF,
-                        a >> 16,
-                        b & 0xFFFF,
-                        b >> 16,
-                        c & 0xFFFF,
-                        c >> 16,
-                        1,
-                    ]
-                    .map(Val::from_u32)
-                })
-                .collect();
-            pad_to_power_of_two(values, 8, 1)
-        }
-    }
-
-    tessera_stark::machine_chips! {
-        pub enum ReplayChip<MachineRecord> {
-            Bytes(ByteChip),
-            AddSub(AddSubChip),
-            Bitwise(BitwiseChip),
-            Lt(LtChip),
-            Mul(MulChip),
-            Div(DivChip),
-            Shift(ShiftChip),
-            Bits(BitsChip),
-            Replay(Replay),
-        }
-    }
-
-    pub fn chips() -> Vec<ReplayChip> {
-        vec![
-            ReplayChip::Bytes(ByteChip),
-            ReplayChip::AddSub(AddSubChip),
-            ReplayChip::Bitwise(BitwiseChip),
-            ReplayChip::Lt(LtChip),
-            ReplayChip::Mul(MulChip),
-            ReplayChip::Div(DivChip),
-            ReplayChip::Shift(ShiftChip),
-            ReplayChip::Bits(BitsChip),
-            ReplayChip::Replay(Replay),
-        ]
-    }
-}
-
 #[test]
 fn a_real_shards_alu_traffic_proves_and_verifies() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest");
@@ -188,8 +95,7 @@ fn a_real_shards_alu_traffic_proves_and_verifies() {
         .unwrap();
     let record = first.unwrap();
     assert!(record.cpu_alu_requests.len() > 1000);
-    let machine =
-        tessera_stark::Machine::new(replay::chips(), tessera_stark::ConfigId::InsecureTesting);
+    let machine = common::machine();
     let (pk, vk) = machine.setup::<MachineRecord>();
     let proof = machine.prove(&pk, &record).unwrap();
     machine.verify::<MachineRecord>(&vk, &proof).unwrap();

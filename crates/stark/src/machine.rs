@@ -320,7 +320,7 @@ impl<A> Machine<A> {
             let named: Vec<(&str, &A)> = self.chips.iter().map(|c| (c.name(), c)).collect();
             crate::debug::check_buses(&named, &traces, &public_values)?;
         }
-        self.prove_traces_unchecked::<R>(pk, traces, public_values)
+        self.prove_shaped::<R>(pk, traces, public_values)
     }
 
     /// Proves given traces without the debug checks: how a cheating prover would. Tests use it
@@ -336,6 +336,19 @@ impl<A> Machine<A> {
         A: MachineAir<R>,
     {
         self.check_shapes::<R>(&traces)?;
+        self.prove_shaped::<R>(pk, traces, public_values)
+    }
+
+    /// The proof of traces whose shapes were checked.
+    fn prove_shaped<R>(
+        &self,
+        pk: &ProvingKey,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
         let degree_bits: Vec<usize> = traces
             .iter()
             .map(|t| t.height().trailing_zeros() as usize)

@@ -14,12 +14,10 @@ use tessera_machine::{
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
 
-/// Stands in for the CPU: sends `(op, a, b, c)` requests, columns
+/// Stands in for the CPU: sends the record's `cpu_alu_requests` `(op, a, b, c)`, columns
 /// `op, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi, is_real`.
 #[derive(Clone, Debug)]
-pub struct Sender {
-    pub requests: Vec<(AluOp, u32, u32, u32)>,
-}
+pub struct Sender;
 
 impl<F> BaseAir<F> for Sender {
     fn width(&self) -> usize {
@@ -54,9 +52,9 @@ impl Chip<Val, MachineRecord> for Sender {
     fn name(&self) -> &'static str {
         "Sender"
     }
-    fn generate_trace(&self, _: &MachineRecord) -> RowMajorMatrix<Val> {
-        let values = self
-            .requests
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let values = record
+            .cpu_alu_requests
             .iter()
             .flat_map(|&(op, a, b, c)| {
                 [
@@ -114,14 +112,9 @@ pub const EDGES: [u32; 12] = [
     0xFFFF_FFFF,
 ];
 
-pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
-    let program = Arc::new(Program::from_code(0x40_0000, &[0], vec![]));
-    let mut record = MachineRecord::new(program);
-    let requests = ops
-        .iter()
-        .map(|&(op, b, c)| (op, record.record_alu(op, b, c), b, c))
-        .collect();
-    let machine = Machine::new(
+/// The test machine: the byte table, every execution chip, and the stand-in CPU.
+pub fn machine() -> Machine<TestChip> {
+    Machine::new(
         vec![
             TestChip::Bytes(ByteChip),
             TestChip::AddSub(AddSubChip),
@@ -131,11 +124,21 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
             TestChip::Div(DivChip),
             TestChip::Shift(ShiftChip),
             TestChip::Bits(BitsChip),
-            TestChip::Sender(Sender { requests }),
+            TestChip::Sender(Sender),
         ],
         ConfigId::InsecureTesting,
-    );
-    (machine, record)
+    )
+}
+
+/// The machine and a record of the CPU asking for `ops` (each `(op, b, c)`).
+pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
+    let program = Arc::new(Program::from_code(0x40_0000, &[0], vec![]));
+    let mut record = MachineRecord::new(program);
+    for &(op, b, c) in ops {
+        let a = record.record_alu(op, b, c);
+        record.cpu_alu_requests.push((op, a, b, c));
+    }
+    (machine(), record)
 }
 
 pub fn traces(machine: &Machine<TestChip>, record: &MachineRecord) -> Vec<RowMajorMatrix<Val>> {
