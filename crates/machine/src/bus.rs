@@ -53,6 +53,31 @@ pub enum AluOp {
     Wsbh = 23,
 }
 
+/// EXT and INS carry their field on the bus in the operation itself:
+/// `op = base + pos + 32·(size − 1)`, both from the program ROM (`imm` = pos, `rd` = size).
+pub const EXT_BASE: u32 = 64;
+pub const INS_BASE: u32 = EXT_BASE + 1024;
+
+/// The bus operation of `ext a, b, pos, size` (`c` = 0).
+pub const fn ext_op(pos: u32, size: u32) -> u32 {
+    EXT_BASE + pos + 32 * (size - 1)
+}
+
+/// The bus operation of `ins a, b, pos, size` where `c` is the old value of the destination.
+pub const fn ins_op(pos: u32, size: u32) -> u32 {
+    INS_BASE + pos + 32 * (size - 1)
+}
+
+/// The reference semantics of EXT and INS.
+pub fn bit_field(insert: bool, pos: u32, size: u32, b: u32, c: u32) -> u32 {
+    let mask = u32::MAX >> (32 - size);
+    if insert {
+        (c & !(mask << pos)) | ((b & mask) << pos)
+    } else {
+        (b >> pos) & mask
+    }
+}
+
 impl AluOp {
     /// The reference semantics.
     pub fn apply(self, b: u32, c: u32) -> u32 {

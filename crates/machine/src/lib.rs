@@ -13,6 +13,7 @@ pub mod record;
 
 pub use chips::{
     add_sub::AddSubChip,
+    bit_field::BitFieldChip,
     bits::BitsChip,
     bitwise::BitwiseChip,
     bytes::ByteChip,

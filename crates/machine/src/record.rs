@@ -72,9 +72,12 @@ pub struct MachineRecord {
     pub shift_events: Vec<AluEvent>,
     /// CLZ, CLO, SEB, SEH and WSBH, for the Bits chip.
     pub bits_events: Vec<AluEvent>,
-    /// The ALU requests the CPU makes, `(op, a, b, c)` in cycle order (the execution chips'
-    /// own requests, such as the Div chip's comparison, are not in here).
-    pub cpu_alu_requests: Vec<(AluOp, u32, u32, u32)>,
+    /// EXT and INS, for the BitField chip.
+    pub bit_field_events: Vec<crate::chips::bit_field::BitFieldEvent>,
+    /// The ALU requests the CPU makes, `(op, a, b, c)` in cycle order, `op` as it goes on the
+    /// bus (an [`AluOp`] or an EXT/INS encoding); the execution chips' own requests, such as the
+    /// Div chip's comparison, are not in here.
+    pub cpu_alu_requests: Vec<(u32, u32, u32, u32)>,
     /// Every key the shard touches with its value before the shard, sorted by key.
     pub memory_init: Vec<(u32, u32)>,
     /// Every key the shard touches with its last value and timestamp, sorted by key.
@@ -115,6 +118,7 @@ impl MachineRecord {
             div_events: Vec::new(),
             shift_events: Vec::new(),
             bits_events: Vec::new(),
+            bit_field_events: Vec::new(),
             cpu_alu_requests: Vec::new(),
             memory_init: Vec::new(),
             memory_final: Vec::new(),
@@ -274,6 +278,24 @@ impl MachineRecord {
         }
     }
 
+    /// Records an EXT (`insert = false`) or INS with the shift and bitwise requests the BitField
+    /// chip makes; returns the result.
+    pub fn record_bit_field(&mut self, insert: bool, pos: u32, size: u32, b: u32, c: u32) -> u32 {
+        let w = crate::chips::bit_field::BitFieldWitness::new(insert, pos, size, b, c);
+        for (op, x, y) in w.requests(insert, pos, size, b, c) {
+            self.record_alu(op, x, y);
+        }
+        self.bit_field_events
+            .push(crate::chips::bit_field::BitFieldEvent {
+                insert,
+                pos,
+                size,
+                b,
+                c,
+            });
+        w.a
+    }
+
     /// Records a fetch of the instruction at `pc` (which must be in the code).
     pub fn record_fetch(&mut self, pc: u32) {
         let index = (pc - self.program.code_base) / 4;
@@ -288,6 +310,14 @@ pub enum AluRequest {
     One(AluOp, u32, u32),
     /// A product or division row answering LO and HI.
     Pair(AluOp, AluOp, u32, u32),
+    /// EXT (`insert = false`, `c` = 0) or INS (`c` = the destination's old value).
+    BitField {
+        insert: bool,
+        pos: u32,
+        size: u32,
+        b: u32,
+        c: u32,
+    },
 }
 
 /// The ALU request of one executed instruction, if its group is computed by an execution chip.
@@ -329,6 +359,20 @@ pub fn alu_request(inst: &Instruction, event: &CpuEvent) -> Option<AluRequest> {
         Seb => One(AluOp::Seb, rt, 0),
         Seh => One(AluOp::Seh, rt, 0),
         Wsbh => One(AluOp::Wsbh, rt, 0),
+        Ext => AluRequest::BitField {
+            insert: false,
+            pos: imm,
+            size: inst.rd as u32,
+            b: rs,
+            c: 0,
+        },
+        Ins => AluRequest::BitField {
+            insert: true,
+            pos: imm,
+            size: inst.rd as u32,
+            b: rs,
+            c: rt,
+        },
         _ => return None,
     })
 }
@@ -356,15 +400,15 @@ impl MachineRecord {
                     if a != event.result {
                         return Err(disagree("result", a, event.result));
                     }
-                    record.cpu_alu_requests.push((op, a, b, c));
+                    record.cpu_alu_requests.push((op as u32, a, b, c));
                 }
                 Some(AluRequest::Pair(lo_op, hi_op, b, c)) => {
                     let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
                     if (lo, hi) != (event.lo, event.hi) {
                         return Err(disagree("LO", lo, event.lo) + &disagree(" / HI", hi, event.hi));
                     }
-                    record.cpu_alu_requests.push((lo_op, lo, b, c));
-                    record.cpu_alu_requests.push((hi_op, hi, b, c));
+                    record.cpu_alu_requests.push((lo_op as u32, lo, b, c));
+                    record.cpu_alu_requests.push((hi_op as u32, hi, b, c));
                     if matches!(lo_op, AluOp::MulLo) {
                         record.record_product(MulEvent {
                             signed: hi_op == AluOp::MulHi,
@@ -382,6 +426,24 @@ impl MachineRecord {
                             send_r: true,
                         });
                     }
+                }
+                Some(AluRequest::BitField {
+                    insert,
+                    pos,
+                    size,
+                    b,
+                    c,
+                }) => {
+                    let a = record.record_bit_field(insert, pos, size, b, c);
+                    if a != event.result {
+                        return Err(disagree("result", a, event.result));
+                    }
+                    let op = if insert {
+                        crate::bus::ins_op(pos, size)
+                    } else {
+                        crate::bus::ext_op(pos, size)
+                    };
+                    record.cpu_alu_requests.push((op, a, b, c));
                 }
                 None => {}
             }

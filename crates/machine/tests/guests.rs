@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use tessera_executor::{Executor, ExecutorConfig};
 use tessera_machine::{
-    AddSubChip, BitsChip, BitwiseChip, DivChip, LtChip, MachineRecord, MulChip, ShiftChip,
+    AddSubChip, BitFieldChip, BitsChip, BitwiseChip, DivChip, LtChip, MachineRecord, MulChip,
+    ShiftChip,
 };
 use tessera_mips::Program;
 use tessera_stark::Chip;
@@ -71,6 +72,7 @@ fn example_guests_agree_with_the_executor() {
         check_chip(&DivChip, first);
         check_chip(&ShiftChip, first);
         check_chip(&BitsChip, first);
+        check_chip(&BitFieldChip, first);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The machine's chips, one module each.
 
 pub mod add_sub;
+pub mod bit_field;
 pub mod bits;
 pub mod bitwise;
 pub mod bytes;
@@ -24,6 +25,7 @@ tessera_stark::machine_chips! {
         Div(div::DivChip),
         Shift(shift::ShiftChip),
         Bits(bits::BitsChip),
+        BitField(bit_field::BitFieldChip),
         MemoryBoundary(memory::MemoryBoundaryChip),
         Program(program::ProgramChip),
     }

@@ -9,7 +9,8 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{alu_message, AluOp};
 use tessera_machine::{
-    AddSubChip, BitsChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord, MulChip, ShiftChip,
+    AddSubChip, BitFieldChip, BitsChip, BitwiseChip, ByteChip, DivChip, LtChip, MachineRecord,
+    MulChip, ShiftChip,
 };
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, Val, VerifyError};
@@ -58,7 +59,7 @@ impl Chip<Val, MachineRecord> for Sender {
             .iter()
             .flat_map(|&(op, a, b, c)| {
                 [
-                    op as u32,
+                    op,
                     a & 0xFFFF,
                     a >> 16,
                     b & 0xFFFF,
@@ -84,6 +85,7 @@ tessera_stark::machine_chips! {
         Div(DivChip),
         Shift(ShiftChip),
         Bits(BitsChip),
+        BitField(BitFieldChip),
         Sender(Sender),
     }
 }
@@ -95,7 +97,8 @@ pub const MUL: usize = 4;
 pub const DIV: usize = 5;
 pub const SHIFT: usize = 6;
 pub const BITS: usize = 7;
-pub const SENDER: usize = 8;
+pub const BIT_FIELD: usize = 8;
+pub const SENDER: usize = 9;
 
 pub const EDGES: [u32; 12] = [
     0,
@@ -124,6 +127,7 @@ pub fn machine() -> Machine<TestChip> {
             TestChip::Div(DivChip),
             TestChip::Shift(ShiftChip),
             TestChip::Bits(BitsChip),
+            TestChip::BitField(BitFieldChip),
             TestChip::Sender(Sender),
         ],
         ConfigId::InsecureTesting,
@@ -136,7 +140,7 @@ pub fn build(ops: &[(AluOp, u32, u32)]) -> (Machine<TestChip>, MachineRecord) {
     let mut record = MachineRecord::new(program);
     for &(op, b, c) in ops {
         let a = record.record_alu(op, b, c);
-        record.cpu_alu_requests.push((op, a, b, c));
+        record.cpu_alu_requests.push((op as u32, a, b, c));
     }
     (machine(), record)
 }
@@ -158,7 +162,7 @@ pub fn verify_tampered(
     let mut t = traces(&machine, &record);
     tamper(&mut t);
     let proof = machine
-        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 9])
+        .prove_traces_unchecked::<MachineRecord>(&pk, t, vec![vec![]; 10])
         .unwrap();
     machine.verify::<MachineRecord>(&vk, &proof)
 }

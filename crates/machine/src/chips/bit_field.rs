@@ -1,0 +1,240 @@
+//! EXT and INS: bit-field extract and insert, composed from requests to the Shift and Bitwise
+//! chips, one row each.
+//!
+//! With `m = 0xFFFF_FFFF >> (32 − size)` (a Shift request):
+//! EXT: `a = (b >> pos) & m`; INS: `a = (c & ~(m << pos)) | ((b << pos) & (m << pos))`, where `c`
+//! is the destination's old value. The field `(pos, size)` arrives in the bus operation
+//! (`op = base + pos + 32·(size − 1)`, see `bus::ext_op`), decomposed here into five bits each, so
+//! the decomposition is unique.
+//! **Proves**: `(op, a, b, c)` received on `alu` for an EXT or INS operation has
+//! `a = bus::bit_field(..)`. Every intermediate word is pinned by the chip that answers it, which
+//! range-checks its bytes.
+//! **Assumes**: the Shift and Bitwise chips answer their requests (they are on the same bus).
+//! `pos + size ≤ 32` is the decoder's guarantee (the ROM holds only valid EXT/INS).
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_stark::{pad_to_power_of_two, Chip, Val};
+
+use crate::bus::{alu_message, bit_field, AluOp, EXT_BASE, INS_BASE};
+use crate::record::MachineRecord;
+
+/// One EXT or INS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BitFieldEvent {
+    pub insert: bool,
+    pub pos: u32,
+    pub size: u32,
+    pub b: u32,
+    pub c: u32,
+}
+
+/// Intermediate words, in column order: m, shifted b, M = m << pos, !M, c & !M, (b << pos) & M,
+/// and the result.
+pub struct BitFieldWitness {
+    pub m: u32,
+    pub shifted: u32,
+    pub mask: u32,
+    pub not_mask: u32,
+    pub low: u32,
+    pub high: u32,
+    pub a: u32,
+}
+
+impl BitFieldWitness {
+    pub fn new(insert: bool, pos: u32, size: u32, b: u32, c: u32) -> Self {
+        let m = u32::MAX >> (32 - size);
+        let (shifted, mask) = if insert {
+            (b << pos, m << pos)
+        } else {
+            (b >> pos, 0)
+        };
+        let not_mask = if insert { !mask } else { 0 };
+        let low = if insert { c & not_mask } else { 0 };
+        let high = if insert { shifted & mask } else { 0 };
+        BitFieldWitness {
+            m,
+            shifted,
+            mask,
+            not_mask,
+            low,
+            high,
+            a: bit_field(insert, pos, size, b, c),
+        }
+    }
+
+    /// The requests `(op, x, y)` the row sends, in the order `eval` sends them.
+    pub fn requests(
+        &self,
+        insert: bool,
+        pos: u32,
+        size: u32,
+        b: u32,
+        c: u32,
+    ) -> Vec<(AluOp, u32, u32)> {
+        let mut out = vec![(AluOp::Srl, u32::MAX, 32 - size)];
+        if insert {
+            out.extend([
+                (AluOp::Sll, b, pos),
+                (AluOp::Sll, self.m, pos),
+                (AluOp::Nor, self.mask, 0),
+                (AluOp::And, c, self.not_mask),
+                (AluOp::And, self.shifted, self.mask),
+                (AluOp::Or, self.low, self.high),
+            ]);
+        } else {
+            out.extend([(AluOp::Srl, b, pos), (AluOp::And, self.shifted, self.m)]);
+        }
+        out
+    }
+}
+
+/// Columns: b, c, then m, shifted, mask, not_mask, low, high, a (all as halves: 18), then
+/// pos bits (5), size − 1 bits (5), is_ext, is_ins.
+pub const NUM_COLS: usize = 30;
+
+#[derive(Clone, Debug, Default)]
+pub struct BitFieldChip;
+
+impl<F> BaseAir<F> for BitFieldChip {
+    fn width(&self) -> usize {
+        NUM_COLS
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for BitFieldChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let row = builder.main().current_slice().to_vec();
+        let e = |i: usize| -> AB::Expr { row[i].into() };
+        let word = |i: usize| [e(2 * i), e(2 * i + 1)];
+        let [b, c, m, shifted, mask, not_mask, low, high, a] = std::array::from_fn(word);
+        let pos_bits: [AB::Expr; 5] = std::array::from_fn(|i| e(18 + i));
+        let size_bits: [AB::Expr; 5] = std::array::from_fn(|i| e(23 + i));
+        let (is_ext, is_ins) = (e(28), e(29));
+        let is_real = is_ext.clone() + is_ins.clone();
+        for x in pos_bits
+            .iter()
+            .chain(&size_bits)
+            .chain([&is_ext, &is_ins, &is_real])
+        {
+            builder.assert_bool(x.clone());
+        }
+        let number = |bits: &[AB::Expr; 5]| {
+            bits.iter().enumerate().fold(AB::Expr::ZERO, |s, (i, x)| {
+                s + x.clone() * AB::Expr::from_u32(1 << i)
+            })
+        };
+        let (pos, size_minus_1) = (number(&pos_bits), number(&size_bits));
+        let word_of = |x: AB::Expr| [x, AB::Expr::ZERO];
+        let zero = || word_of(AB::Expr::ZERO);
+        let all_ones = [AB::Expr::from_u32(0xFFFF), AB::Expr::from_u32(0xFFFF)];
+        let op = |o: AluOp| AB::Expr::from_u8(o as u8);
+
+        // m = 0xFFFF_FFFF >> (32 − size), for both.
+        let amount = AB::Expr::from_u32(31) - size_minus_1.clone();
+        alu_message(
+            builder,
+            op(AluOp::Srl),
+            [m.clone(), all_ones, word_of(amount)],
+            is_real.clone(),
+            false,
+        );
+        // EXT: a = (b >> pos) & m.
+        alu_message(
+            builder,
+            op(AluOp::Srl),
+            [shifted.clone(), b.clone(), word_of(pos.clone())],
+            is_ext.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            op(AluOp::And),
+            [a.clone(), shifted.clone(), m.clone()],
+            is_ext.clone(),
+            false,
+        );
+        // INS: a = (c & !M) | ((b << pos) & M), M = m << pos.
+        alu_message(
+            builder,
+            op(AluOp::Sll),
+            [shifted.clone(), b.clone(), word_of(pos.clone())],
+            is_ins.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            op(AluOp::Sll),
+            [mask.clone(), m, word_of(pos.clone())],
+            is_ins.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            op(AluOp::Nor),
+            [not_mask.clone(), mask.clone(), zero()],
+            is_ins.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            op(AluOp::And),
+            [low.clone(), c.clone(), not_mask],
+            is_ins.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            op(AluOp::And),
+            [high.clone(), shifted, mask],
+            is_ins.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            op(AluOp::Or),
+            [a.clone(), low, high],
+            is_ins.clone(),
+            false,
+        );
+
+        // The request this row answers; `c` is zero for EXT.
+        builder.assert_zero(is_ext.clone() * (c[0].clone() + c[1].clone()));
+        let field = pos + size_minus_1 * AB::Expr::from_u32(32);
+        let received = is_ext.clone() * AB::Expr::from_u32(EXT_BASE)
+            + is_ins * AB::Expr::from_u32(INS_BASE)
+            + field;
+        alu_message(builder, received, [a, b, c], is_real, true);
+    }
+}
+
+impl Chip<Val, MachineRecord> for BitFieldChip {
+    fn name(&self) -> &'static str {
+        "BitField"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let mut values = Vec::with_capacity(record.bit_field_events.len() * NUM_COLS);
+        for e in &record.bit_field_events {
+            let w = BitFieldWitness::new(e.insert, e.pos, e.size, e.b, e.c);
+            let c = if e.insert { e.c } else { 0 };
+            for x in [
+                e.b, c, w.m, w.shifted, w.mask, w.not_mask, w.low, w.high, w.a,
+            ] {
+                values.extend([Val::from_u32(x & 0xFFFF), Val::from_u32(x >> 16)]);
+            }
+            values.extend((0..5).map(|i| Val::from_bool(e.pos >> i & 1 == 1)));
+            values.extend((0..5).map(|i| Val::from_bool((e.size - 1) >> i & 1 == 1)));
+            values.extend([Val::from_bool(!e.insert), Val::from_bool(e.insert)]);
+        }
+        pad_to_power_of_two(values, NUM_COLS, 1)
+    }
+}
