@@ -55,7 +55,7 @@ pub struct MemoryInit {
 }
 
 /// Everything needed to re-execute a shard on its own.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// Cycles executed before this shard.
     pub clock: u64,

@@ -285,20 +285,11 @@ impl<'p> Executor<'p> {
     fn cut_shard<const TRACE: bool>(&mut self, sink: &mut dyn FnMut(&Shard)) {
         if TRACE {
             self.emit_shard(sink);
+            let start = self.checkpoint_registers();
             let tracing = self.tracing.as_mut().expect("tracing mode");
             tracing.input_start = self.io.input_cursor;
             tracing.input_end = self.io.input_cursor;
-            let start = Checkpoint {
-                clock: self.clock,
-                pc: self.pc,
-                next_pc: self.next_pc,
-                registers: self.regs,
-                hi: self.hi,
-                lo: self.lo,
-                memory: Vec::new(),
-                inputs: Vec::new(),
-            };
-            self.tracing.as_mut().expect("tracing mode").start = start;
+            tracing.start = start;
         }
         self.shard_index += 1;
         self.shard_cycles = 0;
@@ -327,19 +318,7 @@ impl<'p> Executor<'p> {
     /// Closes the shard being traced, taking its buffers.
     fn finish_shard(&mut self) -> Shard {
         let tracing = self.tracing.as_mut().expect("tracing mode");
-        let mut start = std::mem::replace(
-            &mut tracing.start,
-            Checkpoint {
-                clock: 0,
-                pc: 0,
-                next_pc: 0,
-                registers: [0; 32],
-                hi: 0,
-                lo: 0,
-                memory: Vec::new(),
-                inputs: Vec::new(),
-            },
-        );
+        let mut start = std::mem::take(&mut tracing.start);
         let mut memory = std::mem::take(&mut tracing.first_touch);
         memory.sort_unstable_by_key(|m| m.addr);
         start.memory = memory;

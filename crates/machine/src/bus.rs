@@ -177,6 +177,21 @@ pub fn lookup_byte_op<AB: AirBuilder + InteractionBuilder>(
     LookupBus::new(BYTE_BUS).lookup_key(builder, [op, a, b, c], Count::bounded(count, 1));
 }
 
+/// Constrains `msb` to the top bit of `byte` (a byte): the byte table answers `127 < byte`.
+pub fn lookup_msb<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    msb: AB::Expr,
+    byte: AB::Expr,
+    count: AB::Expr,
+) {
+    lookup_byte(
+        builder,
+        ByteOp::Ltu,
+        [msb, AB::Expr::from_u32(127), byte],
+        count,
+    );
+}
+
 /// Range-checks a 16-bit value through the byte table.
 pub fn lookup_u16<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,

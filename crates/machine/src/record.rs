@@ -36,6 +36,11 @@ impl ByteLookups {
         self.record(ByteOp::U8Pair, b2, b3);
     }
 
+    /// Records the top-bit lookup of `byte` (see `bus::lookup_msb`).
+    pub fn record_msb(&mut self, byte: u8) {
+        self.record(ByteOp::Ltu, 127, byte);
+    }
+
     /// Records a 16-bit range check of `value`.
     pub fn record_u16(&mut self, value: u16) {
         self.record(ByteOp::U16, value as u8, (value >> 8) as u8);
@@ -151,8 +156,8 @@ impl MachineRecord {
                 let (bb, cb) = (b.to_le_bytes(), c.to_le_bytes());
                 self.byte_lookups.record_word(b);
                 self.byte_lookups.record_word(c);
-                self.byte_lookups.record(ByteOp::Ltu, 127, bb[3]);
-                self.byte_lookups.record(ByteOp::Ltu, 127, cb[3]);
+                self.byte_lookups.record_msb(bb[3]);
+                self.byte_lookups.record_msb(cb[3]);
                 let lt = crate::chips::lt::LtWitness::new(op, b, c);
                 self.byte_lookups.record(ByteOp::Ltu, lt.b_comp, lt.c_comp);
                 self.lt_events.push(AluEvent { op, a, b, c });
@@ -183,8 +188,7 @@ impl MachineRecord {
                 let [_, c1, c2, c3] = c.to_le_bytes();
                 self.byte_lookups.record(ByteOp::U8Pair, c1, c2);
                 self.byte_lookups.record(ByteOp::U8Pair, c3, 0);
-                self.byte_lookups
-                    .record(ByteOp::Ltu, 127, b.to_le_bytes()[3]);
+                self.byte_lookups.record_msb(b.to_le_bytes()[3]);
                 self.byte_lookups.record_word(w.product as u32);
                 self.byte_lookups.record_word((w.product >> 32) as u32);
                 let cs = w.carries;
@@ -205,10 +209,8 @@ impl MachineRecord {
                 if matches!(op, AluOp::Clz | AluOp::Clo) {
                     self.byte_lookups.record(ByteOp::Clz8, w.top, 0);
                 }
-                self.byte_lookups
-                    .record(ByteOp::Ltu, 127, b.to_le_bytes()[0]);
-                self.byte_lookups
-                    .record(ByteOp::Ltu, 127, b.to_le_bytes()[1]);
+                self.byte_lookups.record_msb(b.to_le_bytes()[0]);
+                self.byte_lookups.record_msb(b.to_le_bytes()[1]);
                 self.bits_events.push(AluEvent { op, a, b, c });
             }
         }
@@ -221,10 +223,8 @@ impl MachineRecord {
         let witness = crate::chips::mul::MulWitness::new(event.signed, event.b, event.c);
         self.byte_lookups.record_word(event.b);
         self.byte_lookups.record_word(event.c);
-        self.byte_lookups
-            .record(ByteOp::Ltu, 127, event.b.to_le_bytes()[3]);
-        self.byte_lookups
-            .record(ByteOp::Ltu, 127, event.c.to_le_bytes()[3]);
+        self.byte_lookups.record_msb(event.b.to_le_bytes()[3]);
+        self.byte_lookups.record_msb(event.c.to_le_bytes()[3]);
         self.byte_lookups.record_word(witness.product as u32);
         self.byte_lookups
             .record_word((witness.product >> 32) as u32);
@@ -242,8 +242,7 @@ impl MachineRecord {
             self.byte_lookups.record_word(word);
         }
         for word in [event.b, event.c, w.q, w.r] {
-            self.byte_lookups
-                .record(ByteOp::Ltu, 127, word.to_le_bytes()[3]);
+            self.byte_lookups.record_msb(word.to_le_bytes()[3]);
         }
         for carry in w.carries {
             self.byte_lookups.record_u16(carry as u16);

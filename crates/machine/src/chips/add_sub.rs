@@ -33,7 +33,7 @@ pub const NUM_COLS: usize = 18;
 
 impl<T: Copy> AddSubCols<T> {
     pub fn from_row(row: &[T]) -> Self {
-        let w = |i: usize| Word([row[i], row[i + 1], row[i + 2], row[i + 3]]);
+        let w = |i: usize| Word::from_row(row, i);
         AddSubCols {
             a: w(0),
             b: w(4),

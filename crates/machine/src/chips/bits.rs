@@ -16,7 +16,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, AluOp, ByteOp};
+use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, Word};
 use crate::record::MachineRecord;
 
@@ -77,7 +77,7 @@ where
     fn eval(&self, builder: &mut AB) {
         let row = builder.main().current_slice().to_vec();
         let e = |i: usize| -> AB::Expr { row[i].into() };
-        let b = Word([row[0], row[1], row[2], row[3]]);
+        let b = Word::from_row(&row, 0);
         let bb = b.bytes::<AB::Expr>();
         let x: [AB::Expr; 4] = std::array::from_fn(|i| e(col::X + i));
         let flags: [AB::Expr; 4] = std::array::from_fn(|i| e(col::FLAGS + i));
@@ -135,18 +135,8 @@ where
             + is_wsbh.clone() * (bb[3].clone() + bb[2].clone() * base);
 
         range_check_word(builder, b, is_real.clone());
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb0, AB::Expr::from_u32(127), bb[0].clone()],
-            is_real.clone(),
-        );
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb1, AB::Expr::from_u32(127), bb[1].clone()],
-            is_real.clone(),
-        );
+        lookup_msb(builder, msb0, bb[0].clone(), is_real.clone());
+        lookup_msb(builder, msb1, bb[1].clone(), is_real.clone());
 
         let op = OPS.iter().zip(ops).fold(AB::Expr::ZERO, |acc, (o, f)| {
             acc + f * AB::Expr::from_u8(*o as u8)

@@ -38,7 +38,7 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         let row = builder.main().current_slice().to_vec();
-        let word = |i: usize| Word([row[i], row[i + 1], row[i + 2], row[i + 3]]);
+        let word = |i: usize| Word::from_row(&row, i);
         let (a, b, c) = (word(0), word(4), word(8));
         let flags: [AB::Expr; 4] = std::array::from_fn(|i| row[12 + i].into());
         let [is_and, is_or, is_xor, is_nor] = flags.clone();

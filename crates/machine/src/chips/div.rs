@@ -19,7 +19,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, lookup_u16, AluOp, ByteOp};
+use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
 use crate::gadgets::word::{range_check_word, Word};
 use crate::record::MachineRecord;
 
@@ -130,7 +130,7 @@ where
     fn eval(&self, builder: &mut AB) {
         let row = builder.main().current_slice().to_vec();
         let e = |i: usize| -> AB::Expr { row[i].into() };
-        let word = |i: usize| Word([row[i], row[i + 1], row[i + 2], row[i + 3]]);
+        let word = |i: usize| Word::from_row(&row, i);
         let (b, c, q, r) = (word(col::B), word(col::C), word(col::Q), word(col::R));
         let (abs_r, abs_c) = (word(col::ABS_R), word(col::ABS_C));
         let msb: [AB::Expr; 4] = std::array::from_fn(|i| e(col::MSB + i));
@@ -262,12 +262,7 @@ where
         }
         for (w, m) in [b, c, q, r].iter().zip(&msb) {
             let top = w.bytes::<AB::Expr>()[3].clone();
-            lookup_byte(
-                builder,
-                ByteOp::Ltu,
-                [m.clone(), AB::Expr::from_u32(127), top],
-                is_real.clone(),
-            );
+            lookup_msb(builder, m.clone(), top, is_real.clone());
         }
 
         // |r| < |c|, answered by the Lt chip.

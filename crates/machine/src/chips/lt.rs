@@ -17,7 +17,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, AluOp, ByteOp};
+use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, Word};
 use crate::record::MachineRecord;
 
@@ -83,8 +83,8 @@ where
         let row = builder.main().current_slice().to_vec();
         let e = |i: usize| -> AB::Expr { row[i].into() };
         let a = e(0);
-        let b = Word([row[1], row[2], row[3], row[4]]);
-        let c = Word([row[5], row[6], row[7], row[8]]);
+        let b = Word::from_row(&row, 1);
+        let c = Word::from_row(&row, 5);
         let flags: [AB::Expr; 4] = std::array::from_fn(|i| e(9 + i));
         let (b3_adj, c3_adj, msb_b, msb_c, diff_inv) = (e(13), e(14), e(15), e(16), e(17));
         let (is_slt, is_sltu) = (e(18), e(19));
@@ -131,18 +131,8 @@ where
             [a.clone(), b_comp, c_comp],
             is_real.clone(),
         );
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb_b, AB::Expr::from_u32(127), bb[3].clone()],
-            is_real.clone(),
-        );
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb_c, AB::Expr::from_u32(127), cb[3].clone()],
-            is_real.clone(),
-        );
+        lookup_msb(builder, msb_b, bb[3].clone(), is_real.clone());
+        lookup_msb(builder, msb_c, cb[3].clone(), is_real.clone());
         range_check_word(builder, b, is_real.clone());
         range_check_word(builder, c, is_real.clone());
 

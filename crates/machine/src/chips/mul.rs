@@ -17,7 +17,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, lookup_u16, AluOp, ByteOp};
+use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
 use crate::gadgets::word::{range_check_word, Word};
 use crate::record::MachineRecord;
 
@@ -87,10 +87,10 @@ where
     fn eval(&self, builder: &mut AB) {
         let row = builder.main().current_slice().to_vec();
         let e = |i: usize| -> AB::Expr { row[i].into() };
-        let b = Word([row[0], row[1], row[2], row[3]]);
-        let c = Word([row[4], row[5], row[6], row[7]]);
-        let lo = Word([row[8], row[9], row[10], row[11]]);
-        let hi = Word([row[12], row[13], row[14], row[15]]);
+        let b = Word::from_row(&row, 0);
+        let c = Word::from_row(&row, 4);
+        let lo = Word::from_row(&row, 8);
+        let hi = Word::from_row(&row, 12);
         let carries: [AB::Expr; 8] = std::array::from_fn(|k| e(16 + k));
         let (msb_b, msb_c, signed) = (e(24), e(25), e(26));
         let (send_lo, send_hi, is_real) = (e(27), e(28), e(29));
@@ -146,18 +146,8 @@ where
             b.bytes::<AB::Expr>()[3].clone(),
             c.bytes::<AB::Expr>()[3].clone(),
         );
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb_b, AB::Expr::from_u32(127), b3],
-            is_real.clone(),
-        );
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb_c, AB::Expr::from_u32(127), c3],
-            is_real,
-        );
+        lookup_msb(builder, msb_b, b3, is_real.clone());
+        lookup_msb(builder, msb_c, c3, is_real);
 
         let operands = |a: [AB::Expr; 2]| [a, b.halves(), c.halves()];
         alu_message(

@@ -16,7 +16,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, AluOp, ByteOp};
+use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, Word};
 use crate::record::MachineRecord;
 
@@ -93,7 +93,7 @@ where
     fn eval(&self, builder: &mut AB) {
         let row = builder.main().current_slice().to_vec();
         let e = |i: usize| -> AB::Expr { row[i].into() };
-        let word = |i: usize| Word([row[i], row[i + 1], row[i + 2], row[i + 3]]);
+        let word = |i: usize| Word::from_row(&row, i);
         let (b, c) = (word(col::B), word(col::C));
         let ops: [AB::Expr; 4] = std::array::from_fn(|i| e(col::OP + i));
         let [is_sll, is_srl, is_sra, is_rotr] = ops.clone();
@@ -199,12 +199,7 @@ where
             [AB::Expr::ZERO, c_bytes[3].clone(), AB::Expr::ZERO],
             is_real.clone(),
         );
-        lookup_byte(
-            builder,
-            ByteOp::Ltu,
-            [msb_b, AB::Expr::from_u32(127), b_bytes[3].clone()],
-            is_real.clone(),
-        );
+        lookup_msb(builder, msb_b, b_bytes[3].clone(), is_real.clone());
         for pair in product.chunks_exact(2).chain(carries.chunks_exact(2)) {
             lookup_byte(
                 builder,

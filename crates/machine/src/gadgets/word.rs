@@ -21,6 +21,11 @@ impl<F: PrimeCharacteristicRing> Word<F> {
 }
 
 impl<T: Copy> Word<T> {
+    /// The word whose four limbs start at column `at` of `row`.
+    pub fn from_row(row: &[T], at: usize) -> Self {
+        Word([row[at], row[at + 1], row[at + 2], row[at + 3]])
+    }
+
     /// The two 16-bit halves `(lo, hi)` as expressions.
     pub fn halves<E: PrimeCharacteristicRing + From<T>>(&self) -> [E; 2] {
         let [b0, b1, b2, b3] = self.0.map(E::from);
