@@ -7,7 +7,8 @@ use p3_lookup::{Count, InteractionBuilder, LookupBus};
 
 /// Byte operations answered by the byte table: `(op, a, b, c)` with `b`, `c` bytes.
 pub const BYTE_BUS: &str = "byte";
-/// The program ROM: `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, 1)`.
+/// The program ROM: `(pc, control, alu_op, rs, rt, rd, imm_lo, imm_hi)`, see
+/// `chips::cpu::control`.
 pub const PROGRAM_BUS: &str = "program";
 /// Memory and registers: `(key, value_lo, value_hi, ts)`; see [`memory_key`].
 pub const MEMORY_BUS: &str = "memory";
@@ -207,17 +208,17 @@ pub fn lookup_u16<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// Reads the instruction at `pc` from the program ROM: `fields` are
-/// `(opcode, rs, rt, rd, imm_lo, imm_hi)`.
+/// `(control, alu_op, rs, rt, rd, imm_lo, imm_hi)`.
 pub fn lookup_instruction<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     pc: AB::Expr,
-    fields: [AB::Expr; 6],
+    fields: [AB::Expr; 7],
     count: AB::Expr,
 ) {
-    let [opcode, rs, rt, rd, imm_lo, imm_hi] = fields;
+    let [control, alu_op, rs, rt, rd, imm_lo, imm_hi] = fields;
     LookupBus::new(PROGRAM_BUS).lookup_key(
         builder,
-        [pc, opcode, rs, rt, rd, imm_lo, imm_hi, AB::Expr::ONE],
+        [pc, control, alu_op, rs, rt, rd, imm_lo, imm_hi],
         Count::bounded(count, 1),
     );
 }
@@ -271,3 +272,30 @@ pub fn memory_message<AB: AirBuilder + InteractionBuilder>(
         bus.receive(builder, fields, Count::bounded(count, 1));
     }
 }
+
+/// Syscalls from the CPU to the Syscall chip: `(clk, halt)`; the Syscall chip reads the number
+/// and arguments from the registers itself and says whether the call halts.
+pub const SYSCALL_BUS: &str = "syscall";
+/// HINT_READ's buffer, word by word: `(clk, key, bytes_left)`.
+pub const HINT_BUS: &str = "hint";
+
+/// Sends (`send`) or receives a message on the permutation bus `bus`, `count` times (0 or 1).
+pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(
+    builder: &mut AB,
+    bus: &'static str,
+    fields: [AB::Expr; N],
+    count: AB::Expr,
+    send: bool,
+) {
+    let bus = p3_lookup::PermutationCheckBus::new(bus);
+    if send {
+        bus.send(builder, fields, Count::bounded(count, 1));
+    } else {
+        bus.receive(builder, fields, Count::bounded(count, 1));
+    }
+}
+
+/// Keys of the committed public-values digest's eight words on the memory bus: above every key
+/// the memory boundary chips can list (they range-check keys below 2^30), so only COMMIT and
+/// the Digest chip ever touch them.
+pub const DIGEST_KEY_BASE: u32 = 1 << 30;

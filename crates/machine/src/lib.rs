@@ -6,10 +6,37 @@
 //! and the add/sub chip. The CPU, the other execution chips, memory and syscalls are not built
 //! yet (see `docs/machine.md`).
 
+/// Lets a `#[repr(C)]` columns struct made only of `T`s be borrowed from a row slice.
+#[macro_export]
+macro_rules! borrow_row {
+    ($cols:ident) => {
+        impl<T> ::std::borrow::Borrow<$cols<T>> for [T] {
+            fn borrow(&self) -> &$cols<T> {
+                // SAFETY: the struct is `repr(C)` and made only of `T`s, so it has `T`'s
+                // alignment and the layout of `[T; size_of::<$cols<u8>>()]`; the length is
+                // checked.
+                let (prefix, cols, suffix) = unsafe { self.align_to::<$cols<T>>() };
+                assert!(prefix.is_empty() && suffix.is_empty() && cols.len() == 1);
+                &cols[0]
+            }
+        }
+        impl<T> ::std::borrow::BorrowMut<$cols<T>> for [T] {
+            fn borrow_mut(&mut self) -> &mut $cols<T> {
+                // SAFETY: as for `borrow`.
+                let (prefix, cols, suffix) = unsafe { self.align_to_mut::<$cols<T>>() };
+                assert!(prefix.is_empty() && suffix.is_empty() && cols.len() == 1);
+                &mut cols[0]
+            }
+        }
+    };
+}
+
 pub mod bus;
 pub mod chips;
 pub mod gadgets;
+pub mod program;
 pub mod record;
+pub mod shard;
 
 pub use chips::{
     add_sub::AddSubChip,

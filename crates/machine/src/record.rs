@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use tessera_executor::{CpuEvent, Shard};
-use tessera_mips::{Instruction, Opcode, Program};
+use tessera_mips::Program;
 
 use crate::bus::{AluOp, ByteOp};
 
@@ -87,6 +86,16 @@ pub struct MachineRecord {
     pub memory_init: Vec<(u32, u32)>,
     /// Every key the shard touches with its last value and timestamp, sorted by key.
     pub memory_final: Vec<(u32, u32, u32)>,
+    /// The CPU's cycles, syscalls and HINT_READ words.
+    pub cpu_steps: Vec<crate::chips::cpu::trace::CpuStep>,
+    pub syscall_steps: Vec<crate::chips::syscall::SyscallStep>,
+    pub hint_words: Vec<crate::chips::hint::HintWord>,
+    /// The committed digest's words with their last timestamps.
+    pub digest: [(u32, u32); 8],
+    /// `(pc, next_pc)` at the start and after the last cycle.
+    pub start: (u32, u32),
+    pub end: (u32, u32),
+    pub exit_code: Option<u32>,
 }
 
 /// One division `b / c` (c ≠ 0) and which results were asked for.
@@ -110,6 +119,18 @@ pub struct MulEvent {
 }
 
 impl MachineRecord {
+    /// The CPU's public values (see `chips::cpu::public`).
+    pub fn cpu_public_values(&self) -> [u32; crate::chips::cpu::public::COUNT] {
+        [
+            self.start.0,
+            self.start.1,
+            self.end.0,
+            self.end.1,
+            self.exit_code.is_some() as u32,
+            self.cpu_steps.len() as u32,
+        ]
+    }
+
     pub fn new(program: Arc<Program>) -> Self {
         let instructions = program.instructions.len();
         MachineRecord {
@@ -127,6 +148,13 @@ impl MachineRecord {
             cpu_alu_requests: Vec::new(),
             memory_init: Vec::new(),
             memory_final: Vec::new(),
+            cpu_steps: Vec::new(),
+            syscall_steps: Vec::new(),
+            hint_words: Vec::new(),
+            digest: [(0, 0); 8],
+            start: (0, 0),
+            end: (0, 0),
+            exit_code: None,
         }
     }
 
@@ -251,15 +279,14 @@ impl MachineRecord {
         self.div_events.push(event);
     }
 
-    /// Sets the shard's memory boundary (both lists sorted by key, the same keys) with the range
-    /// checks the boundary chips make.
+    /// Sets the shard's memory boundary (both lists sorted by key) with the range checks the
+    /// boundary chips make.
     pub fn set_memory_boundary(&mut self, init: Vec<(u32, u32)>, fin: Vec<(u32, u32, u32)>) {
-        let keys: Vec<u32> = init.iter().map(|e| e.0).collect();
         for (i, &(key, value)) in init.iter().enumerate() {
-            self.record_boundary_row(key, value, keys.get(i + 1).copied());
+            self.record_boundary_row(key, value, init.get(i + 1).map(|e| e.0));
         }
         for (i, &(key, value, _)) in fin.iter().enumerate() {
-            self.record_boundary_row(key, value, keys.get(i + 1).copied());
+            self.record_boundary_row(key, value, fin.get(i + 1).map(|e| e.0));
         }
         self.memory_init = init;
         self.memory_final = fin;
@@ -299,154 +326,5 @@ impl MachineRecord {
     pub fn record_fetch(&mut self, pc: u32) {
         let index = (pc - self.program.code_base) / 4;
         self.instruction_counts[index as usize] += 1;
-    }
-}
-
-/// What the ALU is asked for an instruction: `op(b, c)`, or for MULT/MULTU/DIV/DIVU both words
-/// of one row (`(LO op, HI op)`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AluRequest {
-    One(AluOp, u32, u32),
-    /// A product or division row answering LO and HI.
-    Pair(AluOp, AluOp, u32, u32),
-    /// EXT (`insert = false`, `c` = 0) or INS (`c` = the destination's old value).
-    BitField {
-        insert: bool,
-        pos: u32,
-        size: u32,
-        b: u32,
-        c: u32,
-    },
-}
-
-/// The ALU request of one executed instruction, if its group is computed by an execution chip.
-/// Operand values come from the event (register values) and the decoded immediate.
-pub fn alu_request(inst: &Instruction, event: &CpuEvent) -> Option<AluRequest> {
-    use AluRequest::{One, Pair};
-    use Opcode::*;
-    let (rs, rt, imm) = (event.rs_value, event.rt_value, inst.imm);
-    Some(match inst.opcode {
-        Add | Addu => One(AluOp::Add, rs, rt),
-        Addi | Addiu => One(AluOp::Add, rs, imm),
-        Sub | Subu => One(AluOp::Sub, rs, rt),
-        And => One(AluOp::And, rs, rt),
-        Andi => One(AluOp::And, rs, imm),
-        Or => One(AluOp::Or, rs, rt),
-        Ori => One(AluOp::Or, rs, imm),
-        Xor => One(AluOp::Xor, rs, rt),
-        Xori => One(AluOp::Xor, rs, imm),
-        Nor => One(AluOp::Nor, rs, rt),
-        Slt => One(AluOp::Slt, rs, rt),
-        Slti => One(AluOp::Slt, rs, imm),
-        Sltu => One(AluOp::Sltu, rs, rt),
-        Sltiu => One(AluOp::Sltu, rs, imm),
-        Sll => One(AluOp::Sll, rt, imm),
-        Srl => One(AluOp::Srl, rt, imm),
-        Sra => One(AluOp::Sra, rt, imm),
-        Rotr => One(AluOp::Rotr, rt, imm),
-        Sllv => One(AluOp::Sll, rt, rs),
-        Srlv => One(AluOp::Srl, rt, rs),
-        Srav => One(AluOp::Sra, rt, rs),
-        Rotrv => One(AluOp::Rotr, rt, rs),
-        Mul => One(AluOp::MulLo, rs, rt),
-        Mult => Pair(AluOp::MulLo, AluOp::MulHi, rs, rt),
-        Multu => Pair(AluOp::MulLo, AluOp::MulHiU, rs, rt),
-        Div => Pair(AluOp::DivQ, AluOp::DivR, rs, rt),
-        Divu => Pair(AluOp::DivQU, AluOp::DivRU, rs, rt),
-        Clz => One(AluOp::Clz, rs, 0),
-        Clo => One(AluOp::Clo, rs, 0),
-        Seb => One(AluOp::Seb, rt, 0),
-        Seh => One(AluOp::Seh, rt, 0),
-        Wsbh => One(AluOp::Wsbh, rt, 0),
-        Ext => AluRequest::BitField {
-            insert: false,
-            pos: imm,
-            size: inst.rd as u32,
-            b: rs,
-            c: 0,
-        },
-        Ins => AluRequest::BitField {
-            insert: true,
-            pos: imm,
-            size: inst.rd as u32,
-            b: rs,
-            c: rt,
-        },
-        _ => return None,
-    })
-}
-
-impl MachineRecord {
-    /// The record of one traced shard: instruction fetches and the execution chips' events.
-    /// Checks each ALU answer against the executor's (a disagreement is a bug in one of them).
-    pub fn from_shard(program: Arc<Program>, shard: &Shard) -> Result<Self, String> {
-        let mut record = MachineRecord::new(program.clone());
-        for event in &shard.cpu_events {
-            record.record_fetch(event.pc);
-            let inst = program
-                .instruction(event.pc)
-                .ok_or_else(|| format!("pc {:#x} outside the code", event.pc))?;
-            let disagree = |what: &str, ours: u32, theirs: u32| {
-                format!(
-                    "cycle {}: `{}` {what}: the ALU gives {ours:#x}, the executor {theirs:#x}",
-                    event.clock,
-                    inst.disassemble(event.pc)
-                )
-            };
-            match alu_request(inst, event) {
-                Some(AluRequest::One(op, b, c)) => {
-                    let a = record.record_alu(op, b, c);
-                    if a != event.result {
-                        return Err(disagree("result", a, event.result));
-                    }
-                    record.cpu_alu_requests.push((op as u32, a, b, c));
-                }
-                Some(AluRequest::Pair(lo_op, hi_op, b, c)) => {
-                    let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
-                    if (lo, hi) != (event.lo, event.hi) {
-                        return Err(disagree("LO", lo, event.lo) + &disagree(" / HI", hi, event.hi));
-                    }
-                    record.cpu_alu_requests.push((lo_op as u32, lo, b, c));
-                    record.cpu_alu_requests.push((hi_op as u32, hi, b, c));
-                    if matches!(lo_op, AluOp::MulLo) {
-                        record.record_product(MulEvent {
-                            signed: hi_op == AluOp::MulHi,
-                            b,
-                            c,
-                            send_lo: true,
-                            send_hi: true,
-                        });
-                    } else {
-                        record.record_division(DivEvent {
-                            signed: lo_op == AluOp::DivQ,
-                            b,
-                            c,
-                            send_q: true,
-                            send_r: true,
-                        });
-                    }
-                }
-                Some(AluRequest::BitField {
-                    insert,
-                    pos,
-                    size,
-                    b,
-                    c,
-                }) => {
-                    let a = record.record_bit_field(insert, pos, size, b, c);
-                    if a != event.result {
-                        return Err(disagree("result", a, event.result));
-                    }
-                    let op = if insert {
-                        crate::bus::ins_op(pos, size)
-                    } else {
-                        crate::bus::ext_op(pos, size)
-                    };
-                    record.cpu_alu_requests.push((op, a, b, c));
-                }
-                None => {}
-            }
-        }
-        Ok(record)
     }
 }

@@ -132,7 +132,11 @@ where
         }
     }
     for (bus, tuples) in tally {
-        if let Some((tuple, (count, rows))) = tuples.into_iter().find(|(_, (c, _))| !c.is_zero()) {
+        if let Some((tuple, (count, mut rows))) =
+            tuples.into_iter().find(|(_, (c, _))| !c.is_zero())
+        {
+            // A few rows name the culprits; thousands would bury them.
+            rows.truncate(16);
             return Err(ProveError::BusImbalance {
                 bus,
                 tuple,

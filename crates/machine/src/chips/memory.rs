@@ -7,8 +7,10 @@
 //! difference to the next real row, minus one, is range-checked below 2^30, and keys themselves
 //! are below 2^30, so no difference can wrap around the field); values are canonical words
 //! (two range-checked 16-bit halves).
-//! **Assumes**: the initial values are what the previous shard left (or the ELF image): that is
-//! the cross-shard argument's job (issue 5), not this chip's.
+//! `MemoryInit`'s values are zero: it starts every key outside the ELF image (whose words the
+//! Image chip starts), registers included, as a run's first shard must.
+//! **Assumes**: a proof covers a run from its start (one shard); carrying memory from shard to
+//! shard is the cross-shard argument's job (issue 5).
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
@@ -87,12 +89,17 @@ where
         lookup_u16(builder, diff_hi * four, next_real);
 
         match self.boundary {
-            Boundary::Init => memory_message(
-                builder,
-                [key, value_lo, value_hi, AB::Expr::ZERO],
-                is_real,
-                true,
-            ),
+            Boundary::Init => {
+                // Everything but the image (its own chip) starts at zero, registers included.
+                builder.assert_zero(value_lo.clone());
+                builder.assert_zero(value_hi.clone());
+                memory_message(
+                    builder,
+                    [key, value_lo, value_hi, AB::Expr::ZERO],
+                    is_real,
+                    true,
+                )
+            }
             Boundary::Final => {
                 memory_message(builder, [key, value_lo, value_hi, ts], is_real, false)
             }

@@ -5,12 +5,17 @@ pub mod bit_field;
 pub mod bits;
 pub mod bitwise;
 pub mod bytes;
+pub mod cpu;
+pub mod digest;
 pub mod div;
+pub mod hint;
+pub mod image;
 pub mod lt;
 pub mod memory;
 pub mod mul;
 pub mod program;
 pub mod shift;
+pub mod syscall;
 
 use crate::record::MachineRecord;
 
@@ -28,5 +33,10 @@ tessera_stark::machine_chips! {
         BitField(bit_field::BitFieldChip),
         MemoryBoundary(memory::MemoryBoundaryChip),
         Program(program::ProgramChip),
+        Image(image::ImageChip),
+        Cpu(cpu::CpuChip),
+        Syscall(syscall::SyscallChip),
+        Hint(hint::HintChip),
+        Digest(digest::DigestChip),
     }
 }

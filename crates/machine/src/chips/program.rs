@@ -1,11 +1,12 @@
 //! The program ROM: one preprocessed row per instruction word of the ELF's code,
-//! `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, is_real)`, and a multiplicity column.
+//! `(pc, control, alu_op, rs, rt, rd, imm_lo, imm_hi)` (see `cpu::control`), and a multiplicity
+//! column.
 //!
-//! **Proves**: every message `(pc, opcode, rs, rt, rd, imm_lo, imm_hi, 1)` it provides is the
-//! decoded instruction at `pc` in the program the verifying key was made for (the rows are
-//! preprocessed, so the key commits to the program). `imm` is the decoded operand
-//! ([`tessera_mips::Instruction::imm`]) as two 16-bit halves. Padding rows carry `is_real = 0`,
-//! and every reader sends `1` there, so no padding row can ever be read.
+//! **Proves**: every message it provides is the decoded instruction at `pc` in the program the
+//! verifying key was made for (the rows are preprocessed, so the key commits to the program).
+//! `imm` is the operand the CPU uses, as two 16-bit halves. Padding rows are all zero; the
+//! `REAL` bit of `control` is set in every row that may run and every CPU row sends it, so no
+//! padding row (nor an invalid instruction) can ever be read.
 //! **Assumes**: nothing (multiplicities are the provided side of the lookup).
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::PROGRAM_BUS;
+use crate::chips::cpu::control::Control;
 use crate::record::MachineRecord;
 
 const PREPROCESSED_WIDTH: usize = 8;
@@ -49,15 +51,16 @@ impl<F: Field> BaseAir<F> for ProgramChip {
             .enumerate()
             .flat_map(|(i, inst)| {
                 let pc = self.program.code_base + 4 * i as u32;
+                let c = Control::of(inst, pc);
                 [
                     pc,
-                    inst.opcode as u32,
-                    inst.rs as u32,
-                    inst.rt as u32,
-                    inst.rd as u32,
-                    inst.imm & 0xFFFF,
-                    inst.imm >> 16,
-                    1,
+                    c.packed(),
+                    c.alu_op,
+                    c.rs,
+                    c.rt,
+                    c.rd,
+                    c.imm & 0xFFFF,
+                    c.imm >> 16,
                 ]
                 .map(F::from_u32)
             })

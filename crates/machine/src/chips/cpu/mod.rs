@@ -1,0 +1,515 @@
+//! The CPU: one row per cycle. It fetches the instruction at `pc` from the ROM, reads `rs` and
+//! `rt`, asks the execution chips for ALU answers, accesses one memory word (or HI), writes the
+//! destination (or LO), and moves `pc`, `next_pc`, `next_next_pc` through the delay slot.
+//!
+//! **Proves**: each real row executes the ROM's instruction at `pc` on the register and memory
+//! values the memory bus hands it (slots at `ts = 4·clk + s`: 0 `rs`, 1 `rt`, 2 memory/HI,
+//! 3 destination/LO), and rows chain: `clk` counts from 1, `next.pc = next_pc`,
+//! `next.next_pc = next_next_pc`, where `next_next_pc` is `next_pc + 4` or, for a taken branch
+//! or a jump, the target (the ROM holds branch and `j` targets; `jr` takes `rs`, checked below
+//! 2^30 so its field value is the word). The first row is real and starts at the public start
+//! pcs; the last real row's successors, whether it halted and its `clk` are public.
+//! **Range checks**: values it writes are canonical words: ALU answers (range-checked by the
+//! answering chip), register and memory values read (canonical on the bus), ROM operands, and
+//! what it builds itself: links (`pc + 8`, halves range-checked with the high one below 2^14),
+//! MADD/MSUB sums (halves range-checked), loaded and stored bytes (range-checked bytes).
+//! Memory addresses are ALU sums below `0x7F00_0000` (so a memory key never reaches the
+//! register keys), with the byte lane one-hot and aligned as the instruction requires.
+//! **Assumes**: the ALU chips answer `alu` messages; the Syscall chip answers `syscall`.
+
+pub mod columns;
+pub mod control;
+pub mod lanes;
+pub mod trace;
+
+use std::borrow::Borrow;
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_stark::{Chip, Val};
+
+use self::columns::{CpuCols, NUM_CPU_COLS};
+use self::control::{Kind, KIND_BITS, NUM_KINDS};
+use self::lanes::{load_source, store_source, Source};
+use crate::bus::{
+    alu_message, lookup_byte, lookup_instruction, lookup_msb, lookup_u16, permutation,
+    register_key, ByteOp, SYSCALL_BUS,
+};
+use crate::gadgets::is_zero::eval_is_zero;
+use crate::gadgets::memory::eval_access;
+use crate::record::MachineRecord;
+
+/// Indices into `CpuCols::flags`.
+pub const LINK: usize = 0;
+pub const B_IS_RT: usize = 1;
+pub const C_IS_RS: usize = 2;
+pub const C_IS_IMM: usize = 3;
+pub const WRITES_RD: usize = 4;
+
+/// The CPU's public values.
+pub mod public {
+    pub const START_PC: usize = 0;
+    pub const START_NEXT_PC: usize = 1;
+    pub const END_PC: usize = 2;
+    pub const END_NEXT_PC: usize = 3;
+    pub const HALTED: usize = 4;
+    pub const CYCLES: usize = 5;
+    pub const COUNT: usize = 6;
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CpuChip;
+
+impl<F> BaseAir<F> for CpuChip {
+    fn width(&self) -> usize {
+        NUM_CPU_COLS
+    }
+    fn num_public_values(&self) -> usize {
+        public::COUNT
+    }
+}
+
+fn flag<AB: AirBuilder>(local: &CpuCols<AB::Var>, kind: Kind) -> AB::Expr {
+    local.kinds[kind.flag().expect("kind with a flag")].into()
+}
+
+fn any<AB: AirBuilder>(
+    local: &CpuCols<AB::Var>,
+    kinds: impl IntoIterator<Item = Kind>,
+) -> AB::Expr {
+    kinds
+        .into_iter()
+        .fold(AB::Expr::ZERO, |acc, k| acc + flag::<AB>(local, k))
+}
+
+fn field<E: PrimeCharacteristicRing, T: Copy + Into<E>>(halves: [T; 2]) -> E {
+    halves[0].into() + halves[1].into() * E::from_u32(1 << 16)
+}
+
+const LOADS: [Kind; 7] = [
+    Kind::Lb,
+    Kind::Lbu,
+    Kind::Lh,
+    Kind::Lhu,
+    Kind::Lw,
+    Kind::Lwl,
+    Kind::Lwr,
+];
+const STORES: [Kind; 6] = [Kind::Sb, Kind::Sh, Kind::Sw, Kind::Swl, Kind::Swr, Kind::Sc];
+const HI_LO: [Kind; 8] = [
+    Kind::Mult,
+    Kind::Multu,
+    Kind::Div,
+    Kind::Divu,
+    Kind::Madd,
+    Kind::Maddu,
+    Kind::Msub,
+    Kind::Msubu,
+];
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for CpuChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let main = builder.main();
+        let local: CpuCols<AB::Var> = *main.current_slice().borrow();
+        let next: CpuCols<AB::Var> = *main.next_slice().borrow();
+        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
+        let one = AB::Expr::ONE;
+        let is_real: AB::Expr = local.is_real.into();
+        let f = |i: usize| -> AB::Expr { local.flags[i].into() };
+        let k = |kind: Kind| flag::<AB>(&local, kind);
+
+        // Flags: booleans, at most one kind, none on padding rows.
+        builder.assert_bool(is_real.clone());
+        let mut kind_sum = AB::Expr::ZERO;
+        let mut kind_index = AB::Expr::ZERO;
+        for (i, &kind) in local.kinds.iter().enumerate() {
+            builder.assert_bool(kind);
+            kind_sum += kind.into();
+            kind_index += kind.into() * AB::Expr::from_usize(i + 1);
+        }
+        builder.assert_bool(kind_sum.clone());
+        builder.assert_zero((one.clone() - is_real.clone()) * kind_sum);
+        let mut packed_flags = is_real.clone();
+        for (i, &flag) in local.flags.iter().enumerate() {
+            builder.assert_bool(flag);
+            builder.assert_zero((one.clone() - is_real.clone()) * flag.into());
+            packed_flags += flag.into() * AB::Expr::from_u32(2 << i);
+        }
+        debug_assert_eq!(NUM_KINDS, Kind::FLAGGED.len());
+        let control = kind_index + packed_flags * AB::Expr::from_u32(1 << KIND_BITS);
+        let (rs_value, rt_value) = (local.rs_access.prev_value, local.rt_access.prev_value);
+        lookup_instruction(
+            builder,
+            local.pc.into(),
+            [
+                control,
+                local.alu_op.into(),
+                local.rs.into(),
+                local.rt.into(),
+                local.rd.into(),
+                local.imm[0].into(),
+                local.imm[1].into(),
+            ],
+            is_real.clone(),
+        );
+
+        // Rows: real ones first, the first one real, starting at the public pcs.
+        let mut first = builder.when_first_row();
+        first.assert_one(local.is_real);
+        first.assert_one(local.clk);
+        first.assert_eq(local.pc, pv[public::START_PC].clone());
+        first.assert_eq(local.next_pc, pv[public::START_NEXT_PC].clone());
+        let next_real: AB::Expr = next.is_real.into();
+        let mut t = builder.when_transition();
+        t.assert_zero((one.clone() - is_real.clone()) * next_real.clone());
+        t.assert_zero(next_real.clone() * (next.clk.into() - local.clk.into() - one.clone()));
+        t.assert_zero(next_real.clone() * (next.pc.into() - local.next_pc.into()));
+        t.assert_zero(next_real.clone() * (next.next_pc.into() - local.next_next_pc.into()));
+        // The last real row (followed by padding, or the table's last row) shows its state.
+        let ends = [
+            (local.next_pc.into(), public::END_PC),
+            (local.next_next_pc.into(), public::END_NEXT_PC),
+            (local.halt.into(), public::HALTED),
+            (local.clk.into(), public::CYCLES),
+        ];
+        for (value, index) in ends {
+            let differs = value - pv[index].clone();
+            builder
+                .when_transition()
+                .assert_zero(is_real.clone() * (one.clone() - next_real.clone()) * differs.clone());
+            builder
+                .when_last_row()
+                .assert_zero(is_real.clone() * differs);
+        }
+
+        // Register and memory accesses.
+        let clk: AB::Expr = local.clk.into();
+        let ts = |slot: u32| clk.clone() * AB::Expr::from_u32(4) + AB::Expr::from_u32(slot);
+        let reg = |r: AB::Expr| r + AB::Expr::from_u32(register_key(0));
+        let is_load = any::<AB>(&local, LOADS);
+        let is_store = any::<AB>(&local, STORES);
+        let is_mem = is_load.clone() + is_store.clone();
+        let is_hi_lo = any::<AB>(&local, HI_LO);
+        eval_access(
+            builder,
+            reg(local.rs.into()),
+            rs_value.map(Into::into),
+            ts(0),
+            local.rs_access,
+            is_real.clone(),
+        );
+        eval_access(
+            builder,
+            reg(local.rt.into()),
+            rt_value.map(Into::into),
+            ts(1),
+            local.rt_access,
+            is_real.clone(),
+        );
+        eval_access(
+            builder,
+            local.mem_key.into(),
+            local.mem_new.map(Into::into),
+            ts(2),
+            local.mem_access,
+            is_mem.clone() + is_hi_lo.clone(),
+        );
+        eval_access(
+            builder,
+            reg(local.rd.into()),
+            local.result.map(Into::into),
+            ts(3),
+            local.rd_access,
+            f(WRITES_RD),
+        );
+
+        // ALU operands: b is rs or rt; c is rt, rs or the operand.
+        let imm: [AB::Expr; 2] = local.imm.map(Into::into);
+        for i in 0..2 {
+            let (rs, rt) = (rs_value[i].into(), rt_value[i].into());
+            builder.assert_eq(
+                local.b[i],
+                rs.clone() + f(B_IS_RT) * (rt.clone() - rs.clone()),
+            );
+            builder.assert_eq(
+                local.c[i],
+                rt.clone() + f(C_IS_RS) * (rs - rt.clone()) + f(C_IS_IMM) * (imm[i].clone() - rt),
+            );
+        }
+        let fixed_second = HI_LO.iter().fold(AB::Expr::ZERO, |acc, &kind| {
+            let op = kind.fixed_alu_ops().and_then(|(_, second)| second);
+            acc + k(kind) * AB::Expr::from_u8(op.expect("HI/LO kinds ask twice") as u8)
+        });
+        let asks_once = any::<AB>(
+            &local,
+            [Kind::Alu, Kind::Blt, Kind::Bge, Kind::TrapLt, Kind::TrapGe],
+        ) + is_mem.clone();
+        let (b, c) = (local.b.map(Into::into), local.c.map(Into::into));
+        alu_message(
+            builder,
+            local.alu_op.into(),
+            [local.alu_a.map(Into::into), b.clone(), c.clone()],
+            asks_once + is_hi_lo.clone(),
+            false,
+        );
+        alu_message(
+            builder,
+            fixed_second,
+            [local.alu_a2.map(Into::into), b.clone(), c.clone()],
+            is_hi_lo.clone(),
+            false,
+        );
+
+        // Equality of b and c, half by half.
+        let diff = |i: usize| b[i].clone() - c[i].clone();
+        eval_is_zero(builder, diff(0), local.eq_lo, is_real.clone());
+        eval_is_zero(builder, diff(1), local.eq_hi, is_real.clone());
+        builder.assert_eq(
+            local.eq,
+            local.eq_lo.result.into() * local.eq_hi.result.into(),
+        );
+        let eq: AB::Expr = local.eq.into();
+        let lt: AB::Expr = local.alu_a[0].into();
+
+        // Results.
+        let result: [AB::Expr; 2] = local.result.map(Into::into);
+        let alu_a: [AB::Expr; 2] = local.alu_a.map(Into::into);
+        let alu_a2: [AB::Expr; 2] = local.alu_a2.map(Into::into);
+        let rs_e: [AB::Expr; 2] = rs_value.map(Into::into);
+        let rd_prev: [AB::Expr; 2] = local.rd_access.prev_value.map(Into::into);
+        let mem_prev: [AB::Expr; 2] = local.mem_access.prev_value.map(Into::into);
+        let mem_new: [AB::Expr; 2] = local.mem_new.map(Into::into);
+        let pairs = any::<AB>(&local, [Kind::Mult, Kind::Multu, Kind::Div, Kind::Divu]);
+        for i in 0..2 {
+            let r = result[i].clone();
+            builder.assert_zero((k(Kind::Alu) + pairs.clone()) * (r.clone() - alu_a[i].clone()));
+            builder.assert_zero(pairs.clone() * (mem_new[i].clone() - alu_a2[i].clone()));
+            builder.assert_zero(k(Kind::Move) * (r.clone() - rs_e[i].clone()));
+            builder.assert_zero(
+                k(Kind::Movz)
+                    * (r.clone()
+                        - rd_prev[i].clone()
+                        - eq.clone() * (rs_e[i].clone() - rd_prev[i].clone())),
+            );
+            builder.assert_zero(
+                k(Kind::Movn)
+                    * (r.clone()
+                        - rs_e[i].clone()
+                        - eq.clone() * (rd_prev[i].clone() - rs_e[i].clone())),
+            );
+            builder.assert_zero(k(Kind::Lui) * (r.clone() - imm[i].clone()));
+            builder.assert_zero(is_load.clone() * (mem_new[i].clone() - mem_prev[i].clone()));
+        }
+        builder.assert_zero(k(Kind::Sc) * (result[0].clone() - one.clone()));
+        builder.assert_zero(k(Kind::Sc) * result[1].clone());
+
+        // Links: pc + 8, canonical (high half below 2^14).
+        let link = f(LINK);
+        builder.assert_zero(
+            link.clone()
+                * (field::<AB::Expr, _>(local.result) - local.pc.into() - AB::Expr::from_u32(8)),
+        );
+        lookup_u16(builder, result[0].clone(), link.clone());
+        lookup_u16(builder, result[1].clone() * AB::Expr::from_u32(4), link);
+
+        // MADD/MSUB: X + product = Z over 64 bits, with (X, Z) = (old, new) or (new, old).
+        let adds = any::<AB>(&local, [Kind::Madd, Kind::Maddu]);
+        let subs = any::<AB>(&local, [Kind::Msub, Kind::Msubu]);
+        let old = [
+            rd_prev[0].clone(),
+            rd_prev[1].clone(),
+            mem_prev[0].clone(),
+            mem_prev[1].clone(),
+        ];
+        let new = [
+            result[0].clone(),
+            result[1].clone(),
+            mem_new[0].clone(),
+            mem_new[1].clone(),
+        ];
+        let product = [
+            alu_a[0].clone(),
+            alu_a[1].clone(),
+            alu_a2[0].clone(),
+            alu_a2[1].clone(),
+        ];
+        let mut carry_in = AB::Expr::ZERO;
+        for i in 0..4 {
+            let carry: AB::Expr = local.carries[i].into();
+            builder.assert_bool(carry.clone());
+            let x = adds.clone() * old[i].clone() + subs.clone() * new[i].clone();
+            let z = adds.clone() * new[i].clone() + subs.clone() * old[i].clone();
+            builder.assert_zero(
+                x + (adds.clone() + subs.clone()) * product[i].clone() + carry_in
+                    - z
+                    - carry.clone() * AB::Expr::from_u32(1 << 16),
+            );
+            carry_in = carry;
+            lookup_u16(builder, new[i].clone(), adds.clone() + subs.clone());
+        }
+
+        // Memory: the address from the ALU's sum, its lane, its word key; HI's key otherwise.
+        let lanes: [AB::Expr; 4] = local.lanes.map(Into::into);
+        let mut lane_sum = AB::Expr::ZERO;
+        for lane in &lanes {
+            builder.assert_bool(lane.clone());
+            lane_sum += lane.clone();
+        }
+        builder.assert_eq(lane_sum, is_mem.clone());
+        let rest: AB::Expr = local.addr_rest.into();
+        builder.assert_zero(
+            is_mem.clone()
+                * (alu_a[0].clone()
+                    - rest.clone() * AB::Expr::from_u32(4)
+                    - lanes[1].clone()
+                    - lanes[2].clone() * AB::Expr::TWO
+                    - lanes[3].clone() * AB::Expr::from_u32(3)),
+        );
+        lookup_u16(builder, rest.clone(), is_mem.clone());
+        lookup_u16(
+            builder,
+            AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - alu_a[1].clone(),
+            is_mem.clone(),
+        );
+        builder.assert_eq(
+            local.mem_key,
+            is_mem.clone() * (rest + alu_a[1].clone() * AB::Expr::from_u32(1 << 14))
+                + is_hi_lo.clone() * reg(AB::Expr::from_u32(32)),
+        );
+        let halves = any::<AB>(&local, [Kind::Lh, Kind::Lhu, Kind::Sh]);
+        builder.assert_zero(halves * (lanes[1].clone() + lanes[3].clone()));
+        let words = any::<AB>(&local, [Kind::Lw, Kind::Sw, Kind::Sc]);
+        builder.assert_zero(words * (one.clone() - lanes[0].clone()));
+
+        let old_bytes: [AB::Expr; 4] = local.old_bytes.map(Into::into);
+        let rt_bytes: [AB::Expr; 4] = local.rt_bytes.map(Into::into);
+        let byte = AB::Expr::from_u32(256);
+        for i in 0..2 {
+            builder.assert_zero(
+                is_mem.clone()
+                    * (mem_prev[i].clone()
+                        - old_bytes[2 * i].clone()
+                        - old_bytes[2 * i + 1].clone() * byte.clone()),
+            );
+            builder.assert_zero(
+                is_mem.clone()
+                    * (rt_value[i].into()
+                        - rt_bytes[2 * i].clone()
+                        - rt_bytes[2 * i + 1].clone() * byte.clone()),
+            );
+            for bytes in [&old_bytes, &rt_bytes] {
+                lookup_byte(
+                    builder,
+                    ByteOp::U8Pair,
+                    [
+                        AB::Expr::ZERO,
+                        bytes[2 * i].clone(),
+                        bytes[2 * i + 1].clone(),
+                    ],
+                    is_mem.clone(),
+                );
+            }
+        }
+        let sign: AB::Expr = local.sign.into();
+        builder.assert_bool(sign.clone());
+        let signed = k(Kind::Lb) + k(Kind::Lh);
+        let selected_byte = (0..4).fold(AB::Expr::ZERO, |acc, j| {
+            acc + lanes[j].clone() * old_bytes[j].clone()
+        });
+        let half_top =
+            lanes[0].clone() * old_bytes[1].clone() + lanes[2].clone() * old_bytes[3].clone();
+        builder.assert_zero(
+            k(Kind::Lb) * (local.sign_byte.into() - selected_byte)
+                + k(Kind::Lh) * (local.sign_byte.into() - half_top),
+        );
+        lookup_msb(builder, sign.clone(), local.sign_byte.into(), signed);
+        let source = |s: Source| match s {
+            Source::Old(i) => old_bytes[i].clone(),
+            Source::Rt(i) => rt_bytes[i].clone(),
+            Source::Sign => sign.clone() * AB::Expr::from_u32(0xFF),
+            Source::Zero => AB::Expr::ZERO,
+        };
+        let merged = |kind: Kind, half: usize| {
+            (0..4).fold(AB::Expr::ZERO, |acc, lane| {
+                let src = |j: usize| {
+                    if kind.is_load() {
+                        source(load_source(kind, lane, j))
+                    } else {
+                        source(store_source(kind, lane, j))
+                    }
+                };
+                acc + lanes[lane].clone() * (src(2 * half) + src(2 * half + 1) * byte.clone())
+            })
+        };
+        for kind in LOADS.into_iter().chain(STORES) {
+            for half in 0..2 {
+                let target = if kind.is_load() {
+                    result[half].clone()
+                } else {
+                    mem_new[half].clone()
+                };
+                builder.assert_zero(k(kind) * (target - merged(kind, half)));
+            }
+        }
+
+        // Control flow.
+        let taken: AB::Expr = local.taken.into();
+        builder.assert_bool(taken.clone());
+        let jumps = k(Kind::Jump) + k(Kind::JumpReg);
+        let branches = any::<AB>(&local, [Kind::Beq, Kind::Bne, Kind::Blt, Kind::Bge]);
+        builder.assert_zero(jumps.clone() * (one.clone() - taken.clone()));
+        builder.assert_zero((one.clone() - jumps - branches) * taken.clone());
+        builder.assert_zero(k(Kind::Beq) * (taken.clone() - eq.clone()));
+        builder.assert_zero(k(Kind::Bne) * (taken.clone() - one.clone() + eq.clone()));
+        builder.assert_zero(k(Kind::Blt) * (taken.clone() - lt.clone()));
+        builder.assert_zero(k(Kind::Bge) * (taken.clone() - one.clone() + lt.clone()));
+        let next_pc: AB::Expr = local.next_pc.into();
+        let fall_through = next_pc + AB::Expr::from_u32(4);
+        let target = field::<AB::Expr, _>(local.imm);
+        let rs_field = field::<AB::Expr, _>(rs_value);
+        builder.assert_zero(
+            is_real.clone() * (local.next_next_pc.into() - fall_through.clone())
+                - taken * (target.clone() - fall_through)
+                - k(Kind::JumpReg) * (rs_field - target),
+        );
+        lookup_u16(
+            builder,
+            rs_e[1].clone() * AB::Expr::from_u32(4),
+            k(Kind::JumpReg),
+        );
+
+        // Traps that did not trap.
+        builder.assert_zero(k(Kind::TrapEq) * eq.clone());
+        builder.assert_zero(k(Kind::TrapNe) * (one.clone() - eq));
+        builder.assert_zero(k(Kind::TrapLt) * lt.clone());
+        builder.assert_zero(k(Kind::TrapGe) * (one.clone() - lt));
+
+        // Syscalls go to the Syscall chip; only a syscall may halt, and a halt ends the run.
+        let halt: AB::Expr = local.halt.into();
+        builder.assert_bool(halt.clone());
+        builder.assert_zero(halt.clone() * (one.clone() - k(Kind::Syscall)));
+        builder
+            .when_transition()
+            .assert_zero(halt.clone() * next_real);
+        permutation(builder, SYSCALL_BUS, [clk, halt], k(Kind::Syscall), true);
+    }
+}
+
+impl Chip<Val, MachineRecord> for CpuChip {
+    fn name(&self) -> &'static str {
+        "Cpu"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        trace::generate(record)
+    }
+
+    fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
+        record.cpu_public_values().map(Val::from_u32).to_vec()
+    }
+}

@@ -1,0 +1,305 @@
+//! Syscalls: one row per SYSCALL the CPU executes. The chip reads the number (`$v0`) and the
+//! arguments (`$a0`, `$a1`) from the registers itself, at the syscall's cycle, and says whether
+//! the call halts.
+//!
+//! - HALT: the exit code `$a0` is a public value (two halves: a field sum could hide `p`).
+//! - WRITE: nothing to prove: what a guest prints is not part of its proof.
+//! - COMMIT: writes `$a1` to digest word `$a0 < 8` (a memory key above all others; the Digest
+//!   chip makes the last values public).
+//! - HINT_LEN: `$v0` gets the length of the next input buffer. Inputs are private and come
+//!   from the prover: the value is only range-checked.
+//! - HINT_READ: `$a1` private bytes go to `$a0` (4-aligned, below the register keys), word by
+//!   word, through the Hint chip.
+//!
+//! Every other number (precompiles, deferred proofs) has no flag here, so no proof of a run
+//! that makes such a call exists until a chip that receives it is added: the `syscall` bus is
+//! the port a precompile chip receives its calls on.
+//!
+//! **Proves**: the number is the one of the row's flag (compared half by half); `$v0` is
+//! unchanged except by HINT_LEN. **Range checks**: HINT_LEN's value (two 16-bit halves),
+//! COMMIT's index (`8192·a0 < 2^16`), HINT_READ's word index and length (below
+//! `0x7F00_0000`). **Assumes**: the CPU sends `(clk, halt)` for each SYSCALL it executes.
+
+use std::borrow::{Borrow, BorrowMut};
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_executor::Syscall;
+use tessera_stark::{pad_to_power_of_two, Chip, Val};
+
+use crate::bus::{lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, SYSCALL_BUS};
+use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
+use crate::gadgets::memory::{eval_access, AccessCols};
+use crate::record::MachineRecord;
+
+/// The syscalls a proof can contain, in flag order.
+pub const PROVABLE: [Syscall; 5] = [
+    Syscall::Halt,
+    Syscall::Write,
+    Syscall::Commit,
+    Syscall::HintLen,
+    Syscall::HintRead,
+];
+const HALT: usize = 0;
+const COMMIT: usize = 2;
+const HINT_LEN: usize = 3;
+const HINT_READ: usize = 4;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct SyscallCols<T> {
+    pub is_real: T,
+    pub clk: T,
+    pub flags: [T; 5],
+    /// `$v0` before (the number) and after.
+    pub v0: AccessCols<T>,
+    pub v0_new: [T; 2],
+    pub a0: AccessCols<T>,
+    pub a1: AccessCols<T>,
+    /// COMMIT's digest word.
+    pub digest: AccessCols<T>,
+    /// HINT_READ: `a0 = 4·word_index` within its low half, and whether the length is zero.
+    pub word_index: T,
+    pub len_is_zero: IsZeroCols<T>,
+    pub sends_words: T,
+}
+
+pub const NUM_SYSCALL_COLS: usize = std::mem::size_of::<SyscallCols<u8>>();
+crate::borrow_row!(SyscallCols);
+
+/// Public values: the exit code's halves.
+pub const NUM_PUBLIC_VALUES: usize = 2;
+
+/// One syscall as proven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyscallStep {
+    pub clk: u32,
+    pub call: Syscall,
+    /// `(value, prev_ts)` of `$v0`, `$a0`, `$a1`.
+    pub v0: (u32, u32),
+    pub v0_new: u32,
+    pub a0: (u32, u32),
+    pub a1: (u32, u32),
+    /// COMMIT: the digest word's previous value and timestamp.
+    pub digest: (u32, u32),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SyscallChip;
+
+impl<F> BaseAir<F> for SyscallChip {
+    fn width(&self) -> usize {
+        NUM_SYSCALL_COLS
+    }
+    fn num_public_values(&self) -> usize {
+        NUM_PUBLIC_VALUES
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+fn halves<E: PrimeCharacteristicRing>(v: u32) -> [E; 2] {
+    [E::from_u32(v & 0xFFFF), E::from_u32(v >> 16)]
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for SyscallChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let local: SyscallCols<AB::Var> = *builder.main().current_slice().borrow();
+        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
+        let is_real: AB::Expr = local.is_real.into();
+        let f = |i: usize| -> AB::Expr { local.flags[i].into() };
+        builder.assert_bool(is_real.clone());
+        let mut sum = AB::Expr::ZERO;
+        let mut number = [AB::Expr::ZERO, AB::Expr::ZERO];
+        for (i, call) in PROVABLE.iter().enumerate() {
+            builder.assert_bool(f(i));
+            sum += f(i);
+            let [lo, hi] = halves::<AB::Expr>(*call as u32);
+            number[0] += f(i) * lo;
+            number[1] += f(i) * hi;
+        }
+        builder.assert_eq(sum, is_real.clone());
+        let v0: [AB::Expr; 2] = local.v0.prev_value.map(Into::into);
+        let [a0, a1]: [[AB::Expr; 2]; 2] =
+            [local.a0.prev_value, local.a1.prev_value].map(|v| v.map(Into::into));
+        for i in 0..2 {
+            builder.assert_eq(v0[i].clone(), number[i].clone());
+        }
+
+        let clk: AB::Expr = local.clk.into();
+        permutation(
+            builder,
+            SYSCALL_BUS,
+            [clk.clone(), f(HALT)],
+            is_real.clone(),
+            false,
+        );
+        let ts = |slot: u32| clk.clone() * AB::Expr::from_u32(4) + AB::Expr::from_u32(slot);
+        let reg = |r: u32| AB::Expr::from_u32(register_key(r));
+        let v0_new: [AB::Expr; 2] = local.v0_new.map(Into::into);
+        eval_access(
+            builder,
+            reg(2),
+            v0_new.clone(),
+            ts(0),
+            local.v0,
+            is_real.clone(),
+        );
+        eval_access(
+            builder,
+            reg(4),
+            a0.clone(),
+            ts(1),
+            local.a0,
+            is_real.clone(),
+        );
+        eval_access(
+            builder,
+            reg(5),
+            a1.clone(),
+            ts(2),
+            local.a1,
+            is_real.clone(),
+        );
+        for i in 0..2 {
+            builder
+                .assert_zero((AB::Expr::ONE - f(HINT_LEN)) * (v0_new[i].clone() - v0[i].clone()));
+            lookup_u16(builder, v0_new[i].clone(), f(HINT_LEN));
+        }
+
+        // HALT: the exit code is public.
+        for i in 0..2 {
+            builder.assert_zero(f(HALT) * (a0[i].clone() - pv[i].clone()));
+        }
+
+        // COMMIT: digest word a0 < 8 becomes a1.
+        builder.assert_zero(f(COMMIT) * a0[1].clone());
+        lookup_u16(builder, a0[0].clone() * AB::Expr::from_u32(8192), f(COMMIT));
+        eval_access(
+            builder,
+            a0[0].clone() + AB::Expr::from_u32(DIGEST_KEY_BASE),
+            a1.clone(),
+            ts(3),
+            local.digest,
+            f(COMMIT),
+        );
+
+        // HINT_READ: the first word's key and the length go to the Hint chip.
+        let index: AB::Expr = local.word_index.into();
+        builder.assert_zero(f(HINT_READ) * (a0[0].clone() - index.clone() * AB::Expr::from_u32(4)));
+        lookup_u16(builder, index.clone(), f(HINT_READ));
+        lookup_u16(
+            builder,
+            AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - a1[1].clone(),
+            f(HINT_READ),
+        );
+        eval_is_zero(
+            builder,
+            a1[0].clone() + a1[1].clone(),
+            local.len_is_zero,
+            is_real.clone(),
+        );
+        builder.assert_eq(
+            local.sends_words,
+            f(HINT_READ) * (AB::Expr::ONE - local.len_is_zero.result.into()),
+        );
+        let two16 = AB::Expr::from_u32(1 << 16);
+        permutation(
+            builder,
+            HINT_BUS,
+            [
+                clk,
+                index + a0[1].clone() * AB::Expr::from_u32(1 << 14),
+                a1[0].clone() + a1[1].clone() * two16,
+            ],
+            local.sends_words.into(),
+            true,
+        );
+    }
+}
+
+/// The row of `step`.
+pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
+    let flag = PROVABLE
+        .iter()
+        .position(|&c| c == step.call)
+        .expect("only provable syscalls reach the chip");
+    let ts = |slot: u32| 4 * step.clk + slot;
+    let mut cols = SyscallCols {
+        is_real: Val::ONE,
+        clk: Val::from_u32(step.clk),
+        v0: AccessCols::populate(step.v0.0, step.v0.1, ts(0)),
+        v0_new: halves(step.v0_new),
+        a0: AccessCols::populate(step.a0.0, step.a0.1, ts(1)),
+        a1: AccessCols::populate(step.a1.0, step.a1.1, ts(2)),
+        ..Default::default()
+    };
+    cols.flags[flag] = Val::ONE;
+    if flag == COMMIT {
+        cols.digest = AccessCols::populate(step.digest.0, step.digest.1, ts(3));
+    }
+    let [lo, hi] = halves::<Val>(step.a1.0);
+    cols.len_is_zero = IsZeroCols::populate(lo + hi);
+    if flag == HINT_READ {
+        cols.word_index = Val::from_u32((step.a0.0 & 0xFFFF) >> 2);
+        cols.sends_words = Val::from_bool(step.a1.0 != 0);
+    }
+    cols
+}
+
+/// Records the byte-table lookups of `step`'s row.
+pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
+    let lookups = &mut record.byte_lookups;
+    let ts = |slot: u32| 4 * step.clk + slot;
+    let mut diff = |prev_ts: u32, slot: u32| {
+        let d = ts(slot) - prev_ts - 1;
+        lookups.record_u16(d as u16);
+        lookups.record(crate::bus::ByteOp::U8Pair, (d >> 16) as u8, 0);
+    };
+    diff(step.v0.1, 0);
+    diff(step.a0.1, 1);
+    diff(step.a1.1, 2);
+    match step.call {
+        Syscall::Commit => {
+            diff(step.digest.1, 3);
+            lookups.record_u16((step.a0.0 * 8192) as u16);
+        }
+        Syscall::HintLen => {
+            lookups.record_u16(step.v0_new as u16);
+            lookups.record_u16((step.v0_new >> 16) as u16);
+        }
+        Syscall::HintRead => {
+            lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
+            lookups.record_u16(((tessera_mips::MEMORY_LIMIT >> 16) - 1 - (step.a1.0 >> 16)) as u16);
+        }
+        _ => {}
+    }
+}
+
+impl Chip<Val, MachineRecord> for SyscallChip {
+    fn name(&self) -> &'static str {
+        "Syscall"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let mut values = vec![Val::ZERO; record.syscall_steps.len() * NUM_SYSCALL_COLS];
+        for (row, step) in values
+            .chunks_mut(NUM_SYSCALL_COLS)
+            .zip(&record.syscall_steps)
+        {
+            let cols: &mut SyscallCols<Val> = row.borrow_mut();
+            *cols = populate(step);
+        }
+        pad_to_power_of_two(values, NUM_SYSCALL_COLS, 1)
+    }
+
+    fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
+        halves::<Val>(record.exit_code.unwrap_or(0)).to_vec()
+    }
+}

@@ -1,0 +1,402 @@
+//! From a traced shard to the record the chips prove: replays every cycle through the CPU's
+//! eyes (the ROM's control, register and memory accesses with their timestamps, ALU requests,
+//! syscalls), checks each value against the executor's, and fills the memory boundary.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tessera_executor::{Shard, Syscall, SyscallEvent};
+use tessera_mips::Program;
+
+use crate::bus::{bit_field, memory_key, register_key, AluOp, DIGEST_KEY_BASE, EXT_BASE, INS_BASE};
+use crate::chips::cpu::control::{Control, Kind};
+use crate::chips::cpu::lanes::merge;
+use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
+use crate::chips::hint::{self, HintWord};
+use crate::chips::image::ImageChip;
+use crate::chips::syscall::{self, SyscallStep, PROVABLE};
+use crate::record::{DivEvent, MachineRecord, MulEvent};
+
+/// The most cycles one shard may have: timestamps `4·clk + 3` stay below 2^24.
+pub const MAX_SHARD_CYCLES: usize = (1 << 22) - 2;
+
+/// Every key's current value and last timestamp, and the values keys had before the shard.
+struct MemoryState {
+    cells: HashMap<u32, (u32, u32)>,
+    initial: HashMap<u32, u32>,
+}
+
+impl MemoryState {
+    /// Accesses `key` at `ts`, leaving `new` (or the value, for a read); `initial` is the
+    /// key's value before the shard, used on its first access.
+    fn access(&mut self, key: u32, initial: u32, new: Option<u32>, ts: u32) -> Prev {
+        let cell = self.cells.entry(key).or_insert_with(|| {
+            self.initial.insert(key, initial);
+            (initial, 0)
+        });
+        let prev = Prev {
+            value: cell.0,
+            ts: cell.1,
+        };
+        *cell = (new.unwrap_or(cell.0), ts);
+        prev
+    }
+}
+
+impl MachineRecord {
+    /// The record of a traced shard. Only a run's first shard can be proven for now (its
+    /// memory starts at the ELF image and zero registers); later shards' records still serve
+    /// the execution chips.
+    pub fn from_shard(program: Arc<Program>, shard: &Shard) -> Result<Self, String> {
+        let (Some(first), Some(last)) = (shard.cpu_events.first(), shard.cpu_events.last()) else {
+            return Err("the shard has no cycles".into());
+        };
+        if shard.cpu_events.len() > MAX_SHARD_CYCLES {
+            return Err(format!(
+                "{} cycles in one shard, more than the {MAX_SHARD_CYCLES} a shard proof holds",
+                shard.cpu_events.len()
+            ));
+        }
+        let mut record = MachineRecord::new(program.clone());
+        record.start = (first.pc, first.next_pc);
+        record.end = (last.next_pc, last.next_next_pc);
+        let start = &shard.start;
+        let register_initial = |r: u32| match r {
+            0..=31 => start.registers[r as usize],
+            32 => start.hi,
+            _ => start.lo,
+        };
+        let mut memory = MemoryState {
+            cells: HashMap::new(),
+            initial: HashMap::new(),
+        };
+        let mut syscalls = shard.syscall_events.iter();
+
+        for event in &shard.cpu_events {
+            let clk = (event.clock - start.clock) as u32;
+            let ts = |slot: u32| 4 * clk + slot;
+            let inst = program
+                .instruction(event.pc)
+                .ok_or_else(|| format!("pc {:#x} is outside the code", event.pc))?;
+            let control = Control::of(inst, event.pc);
+            let kind = control.kind;
+            let at = || format!("cycle {} `{}`", event.clock, inst.disassemble(event.pc));
+            record.record_fetch(event.pc);
+            let mut reg = |r: u32, new: Option<u32>, slot: u32| {
+                memory.access(register_key(r), register_initial(r), new, ts(slot))
+            };
+            let rs = reg(control.rs, None, 0);
+            let rt = reg(control.rt, None, 1);
+            let mut step = CpuStep {
+                clk,
+                pc: event.pc,
+                next_pc: event.next_pc,
+                next_next_pc: event.next_next_pc,
+                control,
+                rs,
+                rt,
+                mem: None,
+                rd: None,
+                alu_a: 0,
+                alu_a2: 0,
+                halt: false,
+            };
+            let (b, c) = step.operands();
+
+            // ALU requests.
+            let fixed = kind.fixed_alu_ops();
+            if let Some((lo_op, Some(hi_op))) = fixed {
+                let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
+                if lo_op == AluOp::MulLo {
+                    record.record_product(MulEvent {
+                        signed: hi_op == AluOp::MulHi,
+                        b,
+                        c,
+                        send_lo: true,
+                        send_hi: true,
+                    });
+                } else {
+                    if c == 0 {
+                        return Err(format!("{}: division by zero", at()));
+                    }
+                    record.record_division(DivEvent {
+                        signed: lo_op == AluOp::DivQ,
+                        b,
+                        c,
+                        send_q: true,
+                        send_r: true,
+                    });
+                }
+                record.cpu_alu_requests.push((lo_op as u32, lo, b, c));
+                record.cpu_alu_requests.push((hi_op as u32, hi, b, c));
+                (step.alu_a, step.alu_a2) = (lo, hi);
+            } else if fixed.is_some() || kind.rom_alu_op() {
+                let op = control.alu_op;
+                let a = if op >= EXT_BASE {
+                    let insert = op >= INS_BASE;
+                    let field = op - if insert { INS_BASE } else { EXT_BASE };
+                    let (pos, size) = (field % 32, field / 32 + 1);
+                    let a = record.record_bit_field(insert, pos, size, b, c);
+                    debug_assert_eq!(a, bit_field(insert, pos, size, b, c));
+                    a
+                } else {
+                    let alu_op = ALU_OPS
+                        .get(op as usize)
+                        .ok_or_else(|| format!("{}: unknown ALU operation {op}", at()))?;
+                    record.record_alu(*alu_op, b, c)
+                };
+                record.cpu_alu_requests.push((op, a, b, c));
+                step.alu_a = a;
+            }
+
+            // Slot 2: the memory word, or HI.
+            if kind.is_memory() {
+                let addr = step.alu_a;
+                let access = event
+                    .memory
+                    .filter(|m| m.addr == addr & !3)
+                    .ok_or_else(|| {
+                        format!("{}: the executor recorded no access at {addr:#x}", at())
+                    })?;
+                let lane = (addr & 3) as usize;
+                let old = access.prev_value;
+                let new = if kind.is_load() {
+                    old
+                } else {
+                    merge(kind, lane, old, rt.value, false)
+                };
+                if new != access.value {
+                    return Err(format!(
+                        "{}: stores {new:#x}, the executor {:#x}",
+                        at(),
+                        access.value
+                    ));
+                }
+                let prev = memory.access(memory_key(addr), old, Some(new), ts(2));
+                if prev.value != old {
+                    return Err(format!("{}: memory at {addr:#x} disagrees", at()));
+                }
+                step.mem = Some((memory_key(addr), prev, new));
+            } else if kind.is_hi_lo() {
+                let prev = memory.access(register_key(32), start.hi, Some(event.hi), ts(2));
+                step.mem = Some((register_key(32), prev, event.hi));
+            }
+
+            // Slot 3: the destination, or LO.
+            if control.has(crate::chips::cpu::control::extra::WRITES_RD) {
+                let prev = memory.access(
+                    register_key(control.rd),
+                    register_initial(control.rd),
+                    None,
+                    ts(3),
+                );
+                let old_hi = step.mem.map_or(0, |(_, p, _)| p.value);
+                let result = if control.has(crate::chips::cpu::control::extra::LINK) {
+                    event.pc.wrapping_add(8)
+                } else {
+                    match kind {
+                        Kind::Alu | Kind::Mult | Kind::Multu | Kind::Div | Kind::Divu => step.alu_a,
+                        Kind::Madd | Kind::Maddu | Kind::Msub | Kind::Msubu => {
+                            let acc = (old_hi as u64) << 32 | prev.value as u64;
+                            let product = (step.alu_a2 as u64) << 32 | step.alu_a as u64;
+                            let sum = if matches!(kind, Kind::Madd | Kind::Maddu) {
+                                acc.wrapping_add(product)
+                            } else {
+                                acc.wrapping_sub(product)
+                            };
+                            if (sum >> 32) as u32 != event.hi {
+                                return Err(format!("{}: HI disagrees", at()));
+                            }
+                            sum as u32
+                        }
+                        Kind::Move => rs.value,
+                        Kind::Movz | Kind::Movn => {
+                            let moves = (b == c) == (kind == Kind::Movz);
+                            if moves {
+                                rs.value
+                            } else {
+                                prev.value
+                            }
+                        }
+                        Kind::Lui => control.imm,
+                        Kind::Sc => 1,
+                        k if k.is_load() => {
+                            let (_, old, _) = step.mem.expect("loads access memory");
+                            let lane = (step.alu_a & 3) as usize;
+                            let sign_byte = match k {
+                                Kind::Lb => old.value.to_le_bytes()[lane],
+                                Kind::Lh => old.value.to_le_bytes()[lane + 1],
+                                _ => 0,
+                            };
+                            merge(k, lane, old.value, rt.value, sign_byte >= 0x80)
+                        }
+                        _ => return Err(format!("{}: writes a register unexpectedly", at())),
+                    }
+                };
+                let expected = match control.rd {
+                    32 => event.hi,
+                    33 => event.lo,
+                    _ => event.result,
+                };
+                if result != expected {
+                    return Err(format!(
+                        "{}: the CPU computes {result:#x}, the executor {expected:#x}",
+                        at()
+                    ));
+                }
+                memory
+                    .cells
+                    .insert(register_key(control.rd), (result, ts(3)));
+                step.rd = Some((prev, result));
+            }
+
+            if kind == Kind::Syscall {
+                let call = syscalls
+                    .next()
+                    .filter(|s| s.clock == event.clock)
+                    .ok_or_else(|| format!("{}: the executor recorded no syscall", at()))?;
+                step.halt = record_syscall(&mut record, &mut memory, &register_initial, clk, call)?;
+            }
+            let cols = cpu_trace::populate(&step);
+            cpu_trace::record_lookups(&cols, &mut record.byte_lookups);
+            record.cpu_steps.push(step);
+        }
+
+        // The boundary: image words start in the Image chip, every other key at zero here.
+        let image = ImageChip::new(&program);
+        let image_keys: HashMap<u32, u32> = image.words.iter().copied().collect();
+        let mut init = Vec::new();
+        let mut fin = Vec::new();
+        for (&key, &(value, ts)) in &memory.cells {
+            if key >= DIGEST_KEY_BASE {
+                record.digest[(key - DIGEST_KEY_BASE) as usize] = (value, ts);
+                continue;
+            }
+            let initial = memory.initial[&key];
+            match image_keys.get(&key) {
+                Some(&word) if word != initial => {
+                    return Err(format!(
+                        "memory word {:#x} does not start at its ELF value",
+                        key * 4
+                    ))
+                }
+                Some(_) => {}
+                // Nonzero only in later shards, which `MemoryInit` refuses (issue 5).
+                None => init.push((key, initial)),
+            }
+            fin.push((key, value, ts));
+        }
+        for (&key, &value) in &image_keys {
+            if !memory.cells.contains_key(&key) {
+                fin.push((key, value, 0));
+            }
+        }
+        init.sort_unstable();
+        fin.sort_unstable();
+        record.set_memory_boundary(init, fin);
+        if shard.halted {
+            record.exit_code = record
+                .syscall_steps
+                .last()
+                .filter(|s| s.call == Syscall::Halt)
+                .map(|s| s.a0.0);
+        }
+        Ok(record)
+    }
+}
+
+/// The ALU operations by number.
+const ALU_OPS: [AluOp; 24] = [
+    AluOp::Add,
+    AluOp::Sub,
+    AluOp::And,
+    AluOp::Or,
+    AluOp::Xor,
+    AluOp::Nor,
+    AluOp::Slt,
+    AluOp::Sltu,
+    AluOp::MulLo,
+    AluOp::MulHi,
+    AluOp::MulHiU,
+    AluOp::DivQ,
+    AluOp::DivR,
+    AluOp::DivQU,
+    AluOp::DivRU,
+    AluOp::Sll,
+    AluOp::Srl,
+    AluOp::Sra,
+    AluOp::Rotr,
+    AluOp::Clz,
+    AluOp::Clo,
+    AluOp::Seb,
+    AluOp::Seh,
+    AluOp::Wsbh,
+];
+
+/// Records the Syscall chip's row (and HINT_READ's words) for `call`; returns whether it halts.
+fn record_syscall(
+    record: &mut MachineRecord,
+    memory: &mut MemoryState,
+    register_initial: &dyn Fn(u32) -> u32,
+    clk: u32,
+    call: &SyscallEvent,
+) -> Result<bool, String> {
+    let ts = |slot: u32| 4 * clk + slot;
+    let kind = Syscall::from_number(call.number)
+        .filter(|s| PROVABLE.contains(s))
+        .ok_or_else(|| {
+            format!(
+                "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (precompile \
+                 and deferred-proof chips are not built)",
+                call.number, call.clock
+            )
+        })?;
+    let mut reg = |r: u32, new: Option<u32>, slot: u32| {
+        let prev = memory.access(register_key(r), register_initial(r), new, ts(slot));
+        (prev.value, prev.ts)
+    };
+    let v0 = reg(2, Some(call.result), 0);
+    let a0 = reg(4, None, 1);
+    let a1 = reg(5, None, 2);
+    if v0.0 != call.number || a0.0 != call.args[0] || a1.0 != call.args[1] {
+        return Err(format!(
+            "syscall at cycle {}: registers disagree",
+            call.clock
+        ));
+    }
+    let mut step = SyscallStep {
+        clk,
+        call: kind,
+        v0,
+        v0_new: call.result,
+        a0,
+        a1,
+        digest: (0, 0),
+    };
+    match kind {
+        Syscall::Commit => {
+            let prev = memory.access(DIGEST_KEY_BASE + a0.0, 0, Some(a1.0), ts(3));
+            step.digest = (prev.value, prev.ts);
+        }
+        Syscall::HintRead => {
+            for (j, access) in call.memory.iter().enumerate() {
+                let key = memory_key(access.addr);
+                let prev = memory.access(key, access.prev_value, Some(access.value), ts(3));
+                let word = HintWord {
+                    clk,
+                    key,
+                    left: a1.0 - 4 * j as u32,
+                    prev_value: prev.value,
+                    prev_ts: prev.ts,
+                    value: access.value,
+                };
+                hint::record_lookups(&word, &mut record.byte_lookups);
+                record.hint_words.push(word);
+            }
+        }
+        _ => {}
+    }
+    syscall::record_lookups(&step, record);
+    record.syscall_steps.push(step);
+    Ok(kind == Syscall::Halt)
+}
