@@ -1,12 +1,12 @@
-//! End to end: every example guest proves and verifies (fast configuration), and proofs of one
-//! program, or with changed public values, are rejected.
+//! End to end: every example guest proves and verifies (fast configuration); a proof is
+//! rejected for another program, with a changed public value, or with changed bytes.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use tessera_machine::program::{verify, ProgramProver};
+use tessera_machine::program::{verify, ProgramError, ProgramProver, ProgramVerifyError};
 use tessera_mips::Program;
-use tessera_stark::ConfigId;
+use tessera_stark::{ConfigId, Proof, VerifyError};
 
 fn guest(name: &str) -> Arc<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest");
@@ -19,11 +19,107 @@ fn input(name: &str) -> Vec<u8> {
     std::fs::read(root.join(name)).unwrap()
 }
 
+const GUESTS: [(&str, &str); 5] = [
+    ("fibonacci", "fibonacci.bin"),
+    ("sha256", "message.txt"),
+    ("keccak", "message.txt"),
+    ("sort", "sort.bin"),
+    ("io", "name.txt"),
+];
+
 #[test]
-fn fibonacci_proves_and_verifies() {
-    let program = guest("fibonacci");
-    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![input("fibonacci.bin")], |_| {}).unwrap();
-    let out = verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
-    assert_eq!(out.cycles as u64, report.cycles);
+fn every_example_proves_and_verifies() {
+    use sha2::{Digest, Sha256};
+    for (name, file) in GUESTS {
+        let program = guest(name);
+        let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
+        let (proof, report) = prover
+            .prove(vec![input(file)], |_| {})
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = verify(&prover.machine, &prover.vk, &program, &proof)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(out.cycles as u64, report.cycles, "{name}");
+        // The public digest is the one the guest committed.
+        let committed: Vec<u8> = report
+            .io
+            .committed_digest
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(out.digest.to_vec(), committed, "{name}");
+        if !report.io.public_values.is_empty() {
+            let expected: [u8; 32] = Sha256::digest(&report.io.public_values).into();
+            assert_eq!(out.digest, expected, "{name}: digest of the public values");
+        }
+        // Round trip through bytes.
+        let again = Proof::from_bytes(&proof.to_bytes()).unwrap();
+        verify(&prover.machine, &prover.vk, &program, &again).unwrap();
+    }
+}
+
+#[test]
+fn a_run_with_a_precompile_is_refused_clearly() {
+    let program = guest("precompiles");
+    let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
+    match prover.prove(vec![input("message.txt")], |_| {}) {
+        Err(ProgramError::Unprovable(reason)) => assert!(reason.contains("syscall"), "{reason}"),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}
+
+fn fibonacci_proof() -> (ProgramProver, Proof) {
+    let prover = ProgramProver::new(guest("fibonacci"), ConfigId::InsecureTesting);
+    let (proof, _) = prover.prove(vec![input("fibonacci.bin")], |_| {}).unwrap();
+    (prover, proof)
+}
+
+#[test]
+fn a_proof_of_one_program_is_rejected_for_another() {
+    let (_, proof) = fibonacci_proof();
+    let other = guest("sort");
+    let prover = ProgramProver::new(other.clone(), ConfigId::InsecureTesting);
+    assert_eq!(
+        verify(&prover.machine, &prover.vk, &other, &proof),
+        Err(ProgramVerifyError::Proof(VerifyError::WrongVerifyingKey))
+    );
+}
+
+#[test]
+fn changed_public_values_are_rejected() {
+    let (prover, proof) = fibonacci_proof();
+    let program = prover.program.clone();
+    let bytes = proof.to_bytes();
+    let chips = proof.public_values.len();
+    for chip in 0..chips {
+        for i in 0..proof.public_values[chip].len() {
+            let mut tampered = Proof::from_bytes(&bytes).unwrap();
+            tampered.public_values[chip][i] ^= 1;
+            let result = verify(&prover.machine, &prover.vk, &program, &tampered);
+            assert!(
+                result.is_err(),
+                "public value {i} of chip {chip} changed and accepted"
+            );
+        }
+    }
+}
+
+#[test]
+fn changed_proof_bytes_are_rejected() {
+    let (prover, proof) = fibonacci_proof();
+    let bytes = proof.to_bytes();
+    let step = (bytes.len() / 61).max(1);
+    for at in (0..bytes.len()).step_by(step) {
+        let mut tampered = bytes.clone();
+        tampered[at] ^= 0x10;
+        let result = Proof::from_bytes(&tampered)
+            .map_err(ProgramVerifyError::Proof)
+            .and_then(|p| verify(&prover.machine, &prover.vk, &prover.program, &p));
+        assert!(result.is_err(), "byte {at} changed and accepted");
+    }
+    for len in [0, 11, 12, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            Proof::from_bytes(&bytes[..len]).is_err(),
+            "truncated to {len}"
+        );
+    }
 }
