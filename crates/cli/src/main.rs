@@ -3,6 +3,7 @@
 
 mod bench;
 mod disasm;
+mod prove;
 mod run;
 
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use tessera_executor::{DEFAULT_MAX_CYCLES, DEFAULT_SHARD_SIZE};
 #[command(
     name = "tessera",
     version,
-    about = "Tessera zkVM: run, list and benchmark MIPS32 guests"
+    about = "Tessera zkVM: run, prove, verify, list and benchmark MIPS32 guests"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,6 +43,35 @@ enum Command {
         /// Print every executed instruction (cycle, pc, assembly, operands, result) to stderr.
         #[arg(long)]
         trace: bool,
+    },
+    /// Run a guest and prove the run (one shard, up to about 4 million cycles, for now).
+    Prove {
+        elf: PathBuf,
+        /// An input buffer for the guest (repeatable; read in order with HINT_LEN/HINT_READ).
+        #[arg(long = "stdin", value_name = "FILE")]
+        stdin: Vec<PathBuf>,
+        /// Where to write the proof.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "PROOF",
+            default_value = "proof.bin"
+        )]
+        output: PathBuf,
+        /// Use the fast configuration with no security (tests only).
+        #[arg(long)]
+        insecure: bool,
+    },
+    /// Verify a proof of a run of ELF; prints the committed public-values digest.
+    Verify {
+        elf: PathBuf,
+        proof: PathBuf,
+        /// Check that these bytes hash to the committed digest.
+        #[arg(long, value_name = "FILE")]
+        public_values: Option<PathBuf>,
+        /// Accept proofs made with the insecure test configuration (and only those).
+        #[arg(long)]
+        insecure: bool,
     },
     /// Print the program's code as assembly.
     Disasm { elf: PathBuf },
@@ -85,6 +115,28 @@ fn main() -> ExitCode {
             },
             public_values: public_values.as_deref(),
             trace,
+        }),
+        Command::Prove {
+            elf,
+            stdin,
+            output,
+            insecure,
+        } => prove::prove(&prove::ProveArgs {
+            elf: &elf,
+            stdin: &stdin,
+            output: &output,
+            insecure,
+        }),
+        Command::Verify {
+            elf,
+            proof,
+            public_values,
+            insecure,
+        } => prove::verify(&prove::VerifyArgs {
+            elf: &elf,
+            proof: &proof,
+            public_values: public_values.as_deref(),
+            insecure,
         }),
         Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
         Command::Bench {
