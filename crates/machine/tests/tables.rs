@@ -10,6 +10,7 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{lookup_byte, lookup_instruction, lookup_u16, ByteOp};
 use tessera_machine::{ByteChip, MachineRecord, ProgramChip};
+use tessera_machine::chips::cpu::control::{Control, KIND_BITS};
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, ProveError, Val, VerifyError};
 
@@ -71,7 +72,8 @@ impl Chip<Val, MachineRecord> for ByteClient {
     }
 }
 
-/// Fetches instructions: columns `pc, opcode, rs, rt, rd, imm_lo, imm_hi, is_real`.
+/// Fetches instructions as the CPU does: columns `pc, control (without the REAL bit), alu_op,
+/// rs, rt, rd, imm_lo, imm_hi, is_real`; the REAL bit is sent as `is_real`.
 #[derive(Clone, Debug)]
 struct Fetcher {
     pcs: Vec<u32>,
@@ -80,7 +82,7 @@ struct Fetcher {
 
 impl<F> BaseAir<F> for Fetcher {
     fn width(&self) -> usize {
-        8
+        9
     }
 }
 
@@ -92,8 +94,10 @@ impl<AB: AirBuilder + InteractionBuilder> Air<AB> for Fetcher {
             .iter()
             .map(|&v| v.into())
             .collect();
-        let [pc, opcode, rs, rt, rd, lo, hi, is_real] = <[AB::Expr; 8]>::try_from(row).unwrap();
-        lookup_instruction(builder, pc, [opcode, rs, rt, rd, lo, hi], is_real);
+        let [pc, control, alu_op, rs, rt, rd, lo, hi, is_real] =
+            <[AB::Expr; 9]>::try_from(row).unwrap();
+        let control = control + is_real.clone() * AB::Expr::from_u32(1 << KIND_BITS);
+        lookup_instruction(builder, pc, [control, alu_op, rs, rt, rd, lo, hi], is_real);
     }
 }
 
@@ -107,20 +111,22 @@ impl Chip<Val, MachineRecord> for Fetcher {
             .iter()
             .flat_map(|&pc| {
                 let i = self.program.instruction(pc).expect("pc in code");
+                let c = Control::of(i, pc);
                 [
                     pc,
-                    i.opcode as u32,
-                    i.rs as u32,
-                    i.rt as u32,
-                    i.rd as u32,
-                    i.imm & 0xFFFF,
-                    i.imm >> 16,
+                    c.packed() - (1 << KIND_BITS),
+                    c.alu_op,
+                    c.rs,
+                    c.rt,
+                    c.rd,
+                    c.imm & 0xFFFF,
+                    c.imm >> 16,
                     1,
                 ]
                 .map(Val::from_u32)
             })
             .collect();
-        pad_to_power_of_two(values, 8, 1)
+        pad_to_power_of_two(values, 9, 1)
     }
 }
 
@@ -267,7 +273,7 @@ fn a_forged_multiplicity_is_rejected() {
 fn a_wrong_or_missing_instruction_is_rejected() {
     let s = honest();
     let mut t = traces(&s);
-    set(&mut t[FETCHER], 1, 1, 0); // opcode of addu claimed as add
+    set(&mut t[FETCHER], 1, 2, 1); // addu claimed as subu
     assert_unbalanced(&s, t, "program");
 
     let mut t = traces(&s);
@@ -275,17 +281,17 @@ fn a_wrong_or_missing_instruction_is_rejected() {
     assert_unbalanced(&s, t, "program");
 
     let mut t = traces(&s);
-    set(&mut t[FETCHER], 0, 5, 7); // the immediate of addiu
+    set(&mut t[FETCHER], 0, 6, 7); // the immediate of addiu
     assert_unbalanced(&s, t, "program");
 }
 
 #[test]
 fn padding_rows_of_the_rom_cannot_be_read() {
-    // Three instructions pad the ROM to four rows; the padding row is all zeros with
-    // is_real = 0, and a reader always sends is_real = 1.
+    // Three instructions pad the ROM to four rows; the padding row is all zeros, and a
+    // reader always sends the REAL bit of the control field.
     let s = setup(vec![], vec![0x40_0000], &CODE[..3]);
     let mut t = traces(&s);
-    for col in 0..7 {
+    for col in 0..8 {
         set(&mut t[FETCHER], 0, col, 0);
     }
     // Move the fetch's multiplicity onto the padding row.

@@ -23,7 +23,7 @@ pub fn load_source(kind: Kind, k: usize, j: usize) -> Source {
             _ if kind == Kind::Lb => Sign,
             _ => Zero,
         },
-        Kind::Lh | Kind::Lhu if k % 2 == 0 => match j {
+        Kind::Lh | Kind::Lhu if k.is_multiple_of(2) => match j {
             0 | 1 => Old(k + j),
             _ if kind == Kind::Lh => Sign,
             _ => Zero,
@@ -41,8 +41,8 @@ pub fn store_source(kind: Kind, k: usize, j: usize) -> Source {
     use Source::*;
     match kind {
         Kind::Sb if j == k => Rt(0),
-        Kind::Sh if k % 2 == 0 && (j == k || j == k + 1) => Rt(j - k),
-        Kind::Sh if k % 2 == 1 => Zero,
+        Kind::Sh if k.is_multiple_of(2) && (j == k || j == k + 1) => Rt(j - k),
+        Kind::Sh if !k.is_multiple_of(2) => Zero,
         Kind::Sw | Kind::Sc if k == 0 => Rt(j),
         Kind::Sw | Kind::Sc => Zero,
         Kind::Swl if j <= k => Rt(j + 3 - k),
