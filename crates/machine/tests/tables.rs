@@ -9,8 +9,8 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_machine::bus::{lookup_byte, lookup_instruction, lookup_u16, ByteOp};
-use tessera_machine::{ByteChip, MachineRecord, ProgramChip};
 use tessera_machine::chips::cpu::control::{Control, KIND_BITS};
+use tessera_machine::{ByteChip, MachineRecord, ProgramChip};
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, ConfigId, Machine, ProveError, Val, VerifyError};
 
