@@ -75,7 +75,8 @@ enum Command {
     },
     /// Print the program's code as assembly.
     Disasm { elf: PathBuf },
-    /// Measure executor throughput (fast and tracing mode) on the SHA-256 and Keccak guests.
+    /// Measure executor throughput (fast and tracing mode) on the SHA-256 and Keccak guests,
+    /// or with `--prove` proving throughput at the production configuration.
     Bench {
         /// Folder holding sha256.elf and keccak.elf.
         #[arg(long, default_value = "guest/bin")]
@@ -86,15 +87,31 @@ enum Command {
         /// Runs per measurement; the best is reported.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// Measure proving instead (each guest hashes `--prove-bytes` bytes).
+        #[arg(long)]
+        prove: bool,
+        #[arg(long, default_value_t = 2048)]
+        prove_bytes: usize,
+        /// Prove with the insecure test configuration.
+        #[arg(long)]
+        insecure: bool,
     },
 }
 
 fn main() -> ExitCode {
+    // TESSERA_LOG sets the log filter; TESSERA_SPANS=1 also prints how long each phase took.
+    let spans = std::env::var_os("TESSERA_SPANS").is_some();
+    let default_filter = if spans { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_span_events(if spans {
+            tracing_subscriber::fmt::format::FmtSpan::CLOSE
+        } else {
+            tracing_subscriber::fmt::format::FmtSpan::NONE
+        })
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TESSERA_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .init();
     let cli = Cli::parse();
@@ -143,7 +160,15 @@ fn main() -> ExitCode {
             guests,
             input_bytes,
             repeat,
-        } => bench::bench(&guests, input_bytes, repeat).map(|()| ExitCode::SUCCESS),
+            prove,
+            prove_bytes,
+            insecure,
+        } => if prove {
+            bench::bench_prove(&guests, prove_bytes, insecure)
+        } else {
+            bench::bench(&guests, input_bytes, repeat)
+        }
+        .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -2,7 +2,6 @@
 //! proves and verifies, and each family of constraints rejects a tampered trace.
 
 #[path = "../../executor/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod asm;
 
 use std::borrow::Borrow;
