@@ -394,3 +394,4 @@ fn a_changed_data_word_changes_the_key() {
         b.setup::<MachineRecord>().1.digest()
     );
 }
+

@@ -61,6 +61,8 @@ pub struct CpuCols<T> {
 
     /// MADD/MSUB: the carries of the 64-bit sum, half by half.
     pub carries: [T; 4],
+    /// 16-bit range checks shared by kinds that never meet on one row (see `CpuChip::eval`).
+    pub range16: [T; 4],
     /// A SYSCALL that halts (the Syscall chip checks it).
     pub halt: T,
 }

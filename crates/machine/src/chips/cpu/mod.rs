@@ -9,7 +9,9 @@
 //! or a jump, the target (the ROM holds branch and `j` targets; `jr` takes `rs`, checked below
 //! 2^30 so its field value is the word). The first row is real and starts at the public start
 //! pcs; the last real row's successors, whether it halted and its `clk` are public.
-//! **Range checks**: values it writes are canonical words: ALU answers (range-checked by the
+//! **Range checks**: 16-bit checks that kinds which never meet on a row share through four
+//! `range16` slots; the accesses' timestamp-difference high bytes two by two. Values it writes
+//! are canonical words: ALU answers (range-checked by the
 //! answering chip), register and memory values read (canonical on the bus), ROM operands, and
 //! what it builds itself: links (`pc + 8`, halves range-checked with the high one below 2^14),
 //! MADD/MSUB sums (halves range-checked), loaded and stored bytes (range-checked bytes).
@@ -38,7 +40,7 @@ use crate::bus::{
     register_key, ByteOp, SYSCALL_BUS,
 };
 use crate::gadgets::is_zero::eval_is_zero;
-use crate::gadgets::memory::eval_access;
+use crate::gadgets::memory::eval_access_leaving_high_byte;
 use crate::record::MachineRecord;
 
 /// Indices into `CpuCols::flags`.
@@ -195,7 +197,7 @@ where
         let is_store = any::<AB>(&local, STORES);
         let is_mem = is_load.clone() + is_store.clone();
         let is_hi_lo = any::<AB>(&local, HI_LO);
-        eval_access(
+        eval_access_leaving_high_byte(
             builder,
             reg(local.rs.into()),
             rs_value.map(Into::into),
@@ -203,7 +205,7 @@ where
             local.rs_access,
             is_real.clone(),
         );
-        eval_access(
+        eval_access_leaving_high_byte(
             builder,
             reg(local.rt.into()),
             rt_value.map(Into::into),
@@ -211,7 +213,7 @@ where
             local.rt_access,
             is_real.clone(),
         );
-        eval_access(
+        eval_access_leaving_high_byte(
             builder,
             local.mem_key.into(),
             local.mem_new.map(Into::into),
@@ -219,7 +221,7 @@ where
             local.mem_access,
             is_mem.clone() + is_hi_lo.clone(),
         );
-        eval_access(
+        eval_access_leaving_high_byte(
             builder,
             reg(local.rd.into()),
             local.result.map(Into::into),
@@ -227,6 +229,20 @@ where
             local.rd_access,
             f(WRITES_RD),
         );
+
+        // The accesses' timestamp-difference high bytes, two per lookup (zero when unused).
+        let diff_hi = |a: &crate::gadgets::memory::AccessCols<AB::Var>| -> AB::Expr { a.ts_diff[1].into() };
+        for (x, y) in [
+            (&local.rs_access, &local.rt_access),
+            (&local.mem_access, &local.rd_access),
+        ] {
+            lookup_byte(
+                builder,
+                ByteOp::U8Pair,
+                [AB::Expr::ZERO, diff_hi(x), diff_hi(y)],
+                is_real.clone(),
+            );
+        }
 
         // ALU operands: b is rs or rt; c is rt, rs or the operand.
         let imm: [AB::Expr; 2] = local.imm.map(Into::into);
@@ -314,8 +330,9 @@ where
             link.clone()
                 * (field::<AB::Expr, _>(local.result) - local.pc.into() - AB::Expr::from_u32(8)),
         );
-        lookup_u16(builder, result[0].clone(), link.clone());
-        lookup_u16(builder, result[1].clone() * AB::Expr::from_u32(4), link);
+        let mut range16: [AB::Expr; 4] = std::array::from_fn(|_| AB::Expr::ZERO);
+        range16[0] += link.clone() * result[0].clone();
+        range16[1] += link * result[1].clone() * AB::Expr::from_u32(4);
 
         // MADD/MSUB: X + product = Z over 64 bits, with (X, Z) = (old, new) or (new, old).
         let adds = any::<AB>(&local, [Kind::Madd, Kind::Maddu]);
@@ -350,7 +367,7 @@ where
                     - carry.clone() * AB::Expr::from_u32(1 << 16),
             );
             carry_in = carry;
-            lookup_u16(builder, new[i].clone(), adds.clone() + subs.clone());
+            range16[i] += (adds.clone() + subs.clone()) * new[i].clone();
         }
 
         // Memory: the address from the ALU's sum, its lane, its word key; HI's key otherwise.
@@ -370,12 +387,9 @@ where
                     - lanes[2].clone() * AB::Expr::TWO
                     - lanes[3].clone() * AB::Expr::from_u32(3)),
         );
-        lookup_u16(builder, rest.clone(), is_mem.clone());
-        lookup_u16(
-            builder,
-            AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - alu_a[1].clone(),
-            is_mem.clone(),
-        );
+        range16[0] += is_mem.clone() * rest.clone();
+        range16[1] += is_mem.clone()
+            * (AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - alu_a[1].clone());
         builder.assert_eq(
             local.mem_key,
             is_mem.clone() * (rest + alu_a[1].clone() * AB::Expr::from_u32(1 << 14))
@@ -477,11 +491,15 @@ where
                 - taken * (target.clone() - fall_through)
                 - k(Kind::JumpReg) * (rs_field - target),
         );
-        lookup_u16(
-            builder,
-            rs_e[1].clone() * AB::Expr::from_u32(4),
-            k(Kind::JumpReg),
-        );
+        range16[2] += k(Kind::JumpReg) * rs_e[1].clone() * AB::Expr::from_u32(4);
+
+        // The 16-bit checks: links (pc + 8 below 2^30), MADD/MSUB sums, memory addresses (word
+        // index within the low half, high half below 0x7F00), JR targets (below 2^30). A row
+        // has at most one of these kinds, plus a link on JALR (slot 2 serves JR).
+        for (slot, expected) in local.range16.iter().zip(range16) {
+            builder.assert_eq(*slot, expected);
+            lookup_u16(builder, (*slot).into(), is_real.clone());
+        }
 
         // Traps that did not trap.
         builder.assert_zero(k(Kind::TrapEq) * eq.clone());

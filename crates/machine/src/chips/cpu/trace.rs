@@ -14,6 +14,7 @@ use super::control::{extra, Control, Kind};
 use super::{B_IS_RT, C_IS_IMM, C_IS_RS, LINK, WRITES_RD};
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::AccessCols;
+use crate::bus::ByteOp;
 use crate::record::{ByteLookups, MachineRecord};
 
 /// The previous value and timestamp an access consumed.
@@ -147,6 +148,17 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
             cols.sign = Val::from_bool(byte >= 0x80);
         }
     }
+    if control.has(extra::LINK) {
+        cols.range16[0] = cols.result[0];
+        cols.range16[1] = cols.result[1] * Val::from_u32(4);
+    }
+    if kind == Kind::JumpReg {
+        cols.range16[2] = cols.rs_access.prev_value[1] * Val::from_u32(4);
+    }
+    if kind.is_memory() {
+        cols.range16[0] = cols.addr_rest;
+        cols.range16[1] = Val::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - cols.alu_a[1];
+    }
     if matches!(kind, Kind::Madd | Kind::Maddu | Kind::Msub | Kind::Msubu) {
         let hi_lo = |hi: u32, lo: u32| [lo & 0xFFFF, lo >> 16, hi & 0xFFFF, hi >> 16];
         let old_hi = step.mem.map_or(0, |(_, prev, _)| prev.value);
@@ -165,6 +177,7 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
             carry = sum >> 16;
             cols.carries[i] = Val::from_u32(carry);
         }
+        cols.range16 = [cols.result[0], cols.result[1], cols.mem_new[0], cols.mem_new[1]];
     }
     cols
 }
@@ -177,39 +190,36 @@ pub fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
         .zip(cols.kinds)
         .find(|(_, f)| *f == Val::ONE)
         .map_or(Kind::Nop, |(k, _)| *k);
-    let ts_diff = |a: &AccessCols<Val>, lookups: &mut ByteLookups| {
-        lookups.record_u16(u(a.ts_diff[0]) as u16);
-        lookups.record(crate::bus::ByteOp::U8Pair, u(a.ts_diff[1]) as u8, 0);
-    };
-    ts_diff(&cols.rs_access, lookups);
-    ts_diff(&cols.rt_access, lookups);
-    if kind.is_memory() || kind.is_hi_lo() {
-        ts_diff(&cols.mem_access, lookups);
-    }
-    if cols.flags[WRITES_RD] == Val::ONE {
-        ts_diff(&cols.rd_access, lookups);
-    }
-    if cols.flags[LINK] == Val::ONE {
-        lookups.record_u16(u(cols.result[0]) as u16);
-        lookups.record_u16((u(cols.result[1]) * 4) as u16);
-    }
-    if matches!(kind, Kind::Madd | Kind::Maddu | Kind::Msub | Kind::Msubu) {
-        for v in [
-            cols.result[0],
-            cols.result[1],
-            cols.mem_new[0],
-            cols.mem_new[1],
-        ] {
-            lookups.record_u16(u(v) as u16);
+    let slot2 = kind.is_memory() || kind.is_hi_lo();
+    let slot3 = cols.flags[WRITES_RD] == Val::ONE;
+    for (access, active) in [
+        (&cols.rs_access, true),
+        (&cols.rt_access, true),
+        (&cols.mem_access, slot2),
+        (&cols.rd_access, slot3),
+    ] {
+        if active {
+            lookups.record_u16(u(access.ts_diff[0]) as u16);
         }
     }
+    lookups.record(
+        ByteOp::U8Pair,
+        u(cols.rs_access.ts_diff[1]) as u8,
+        u(cols.rt_access.ts_diff[1]) as u8,
+    );
+    lookups.record(
+        ByteOp::U8Pair,
+        u(cols.mem_access.ts_diff[1]) as u8,
+        u(cols.rd_access.ts_diff[1]) as u8,
+    );
+    for slot in cols.range16 {
+        lookups.record_u16(u(slot) as u16);
+    }
     if kind.is_memory() {
-        lookups.record_u16(u(cols.addr_rest) as u16);
-        lookups.record_u16(((tessera_mips::MEMORY_LIMIT >> 16) - 1 - u(cols.alu_a[1])) as u16);
         for i in 0..2 {
             for bytes in [&cols.old_bytes, &cols.rt_bytes] {
                 lookups.record(
-                    crate::bus::ByteOp::U8Pair,
+                    ByteOp::U8Pair,
                     u(bytes[2 * i]) as u8,
                     u(bytes[2 * i + 1]) as u8,
                 );
@@ -218,9 +228,6 @@ pub fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
         if matches!(kind, Kind::Lb | Kind::Lh) {
             lookups.record_msb(u(cols.sign_byte) as u8);
         }
-    }
-    if kind == Kind::JumpReg {
-        lookups.record_u16((u(cols.rs_access.prev_value[1]) * 4) as u16);
     }
 }
 
