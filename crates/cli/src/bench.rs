@@ -105,7 +105,7 @@ pub fn bench_prove(guests: &Path, input_bytes: usize, insecure: bool) -> anyhow:
         tessera_machine::program::verify(machine, &prover.vk, &program, &proof)?;
     }
     println!(
-        "(cells/cycle: Σ width × rows of the main traces over cycles; peak: the process's \
+        "(cells/cycle: Σ (main + lookup width) × rows over cycles; peak: the process's \
          resident high-water mark so far)"
     );
     Ok(())

@@ -85,8 +85,9 @@ pub enum ProgramError {
 #[derive(Clone, Debug)]
 pub struct ProveReport {
     pub cycles: u64,
-    /// `(chip, rows, width)` of every chip's trace.
-    pub chips: Vec<(String, usize, usize)>,
+    /// `(chip, rows, width, permutation width)` of every chip's trace (widths in base-field
+    /// columns).
+    pub chips: Vec<(String, usize, usize, usize)>,
     pub execute_time: Duration,
     pub setup_time: Duration,
     pub prove_time: Duration,
@@ -94,9 +95,13 @@ pub struct ProveReport {
 }
 
 impl ProveReport {
-    /// Σ width × rows over all chips (main traces).
+    /// Σ (width + permutation width) × rows over all chips: every committed trace cell but the
+    /// quotient's.
     pub fn committed_cells(&self) -> usize {
-        self.chips.iter().map(|(_, rows, width)| rows * width).sum()
+        self.chips
+            .iter()
+            .map(|(_, rows, width, aux)| rows * (width + aux))
+            .sum()
     }
 }
 
@@ -163,12 +168,22 @@ impl ProgramProver {
                 .map(|chip| chip.generate_trace(&record))
                 .collect()
         };
+        let log_heights: Vec<usize> = traces
+            .iter()
+            .map(|t| (t.values.len() / t.width).trailing_zeros() as usize)
+            .collect();
+        let aux = self
+            .machine
+            .permutation_widths::<MachineRecord>(&log_heights);
         let chips = self
             .machine
             .chips()
             .iter()
             .zip(&traces)
-            .map(|(chip, t)| (chip.name().to_string(), t.values.len() / t.width, t.width))
+            .zip(aux)
+            .map(|((chip, t), aux)| {
+                (chip.name().to_string(), t.values.len() / t.width, t.width, aux)
+            })
             .collect();
         let public_values: Vec<Vec<Val>> = self
             .machine

@@ -598,6 +598,23 @@ impl<A> Machine<A> {
     }
 }
 
+impl<A> Machine<A> {
+    /// Each chip's permutation (LogUp) trace width in base-field columns, for traces of
+    /// `log_heights`: one accumulator and one fraction column per packed lookup, each an
+    /// extension element. These columns are committed like the main traces.
+    pub fn permutation_widths<R>(&self, log_heights: &[usize]) -> Vec<usize>
+    where
+        A: MachineAir<R>,
+    {
+        let config = self.config_id.build(&[]);
+        let degree = <Challenge as p3_field::BasedVectorSpace<Val>>::DIMENSION;
+        derive_lookups(&config, &self.chips, log_heights)
+            .iter()
+            .map(|l| if l.is_empty() { 0 } else { (l.len() + 1) * degree })
+            .collect()
+    }
+}
+
 #[doc(hidden)]
 pub fn lookups_match_plonky3<A, R>(chips: &[A], config_id: ConfigId, log_heights: &[usize]) -> bool
 where
