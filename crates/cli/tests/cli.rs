@@ -209,3 +209,141 @@ fn trace_prints_each_instruction_up_to_the_failure() {
         "{stderr}"
     );
 }
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("tessera-cli-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn prove_then_verify_with_the_public_values() {
+    let proof = temp("io.proof");
+    let public = temp("io.public");
+    let proof_s = proof.to_str().unwrap();
+    let public_s = public.to_str().unwrap();
+    // The public values the guest writes, from a plain run.
+    let out = tessera(&[
+        "run",
+        "guest/bin/io.elf",
+        "--stdin",
+        "guest/inputs/name.txt",
+        "--public-values",
+        public_s,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = tessera(&[
+        "prove",
+        "guest/bin/io.elf",
+        "--stdin",
+        "guest/inputs/name.txt",
+        "-o",
+        proof_s,
+        "--insecure",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Cpu") && stderr.contains("cycles/s"),
+        "{stderr}"
+    );
+
+    let digest = hex(&Sha256::digest(std::fs::read(&public).unwrap()));
+    let out = tessera(&[
+        "verify",
+        "guest/bin/io.elf",
+        proof_s,
+        "--public-values",
+        public_s,
+        "--insecure",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), digest);
+
+    // Other bytes as public values, another program, a production verifier, a damaged proof:
+    // each a clear error.
+    let out = tessera(&[
+        "verify",
+        "guest/bin/io.elf",
+        proof_s,
+        "--public-values",
+        "guest/inputs/name.txt",
+        "--insecure",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("hashes to"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = tessera(&["verify", "guest/bin/fibonacci.elf", proof_s, "--insecure"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("another program"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = tessera(&["verify", "guest/bin/io.elf", proof_s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--insecure"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut bytes = std::fs::read(&proof).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x40;
+    let damaged = temp("damaged.proof");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let out = tessera(&[
+        "verify",
+        "guest/bin/io.elf",
+        damaged.to_str().unwrap(),
+        "--insecure",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    for path in [proof, public, damaged] {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+#[test]
+fn unprovable_runs_are_clear_errors() {
+    let proof = temp("never.proof");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "prove",
+                "guest/bin/precompiles.elf",
+                "--stdin",
+                "guest/inputs/message.txt",
+                "--insecure",
+            ],
+            "cannot be proven yet",
+        ),
+        (
+            &["prove", "guest/bin/sha256.elf", "--insecure"],
+            "not enough input",
+        ),
+        (
+            &["verify", "guest/bin/io.elf", "Cargo.toml"],
+            "not a Tessera proof",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut args = args.to_vec();
+        args.extend(["-o", proof.to_str().unwrap()]);
+        if args[0] == "verify" {
+            args.truncate(3);
+        }
+        let out = tessera(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    assert!(!proof.exists());
+}

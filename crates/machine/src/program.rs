@@ -182,7 +182,12 @@ impl ProgramProver {
             .zip(&traces)
             .zip(aux)
             .map(|((chip, t), aux)| {
-                (chip.name().to_string(), t.values.len() / t.width, t.width, aux)
+                (
+                    chip.name().to_string(),
+                    t.values.len() / t.width,
+                    t.width,
+                    aux,
+                )
             })
             .collect();
         let public_values: Vec<Vec<Val>> = self

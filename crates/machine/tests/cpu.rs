@@ -394,4 +394,3 @@ fn a_changed_data_word_changes_the_key() {
         b.setup::<MachineRecord>().1.digest()
     );
 }
-

@@ -610,7 +610,13 @@ impl<A> Machine<A> {
         let degree = <Challenge as p3_field::BasedVectorSpace<Val>>::DIMENSION;
         derive_lookups(&config, &self.chips, log_heights)
             .iter()
-            .map(|l| if l.is_empty() { 0 } else { (l.len() + 1) * degree })
+            .map(|l| {
+                if l.is_empty() {
+                    0
+                } else {
+                    (l.len() + 1) * degree
+                }
+            })
             .collect()
     }
 }

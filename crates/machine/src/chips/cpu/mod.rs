@@ -231,7 +231,8 @@ where
         );
 
         // The accesses' timestamp-difference high bytes, two per lookup (zero when unused).
-        let diff_hi = |a: &crate::gadgets::memory::AccessCols<AB::Var>| -> AB::Expr { a.ts_diff[1].into() };
+        let diff_hi =
+            |a: &crate::gadgets::memory::AccessCols<AB::Var>| -> AB::Expr { a.ts_diff[1].into() };
         for (x, y) in [
             (&local.rs_access, &local.rt_access),
             (&local.mem_access, &local.rd_access),

@@ -12,9 +12,9 @@ use tessera_stark::{pad_to_power_of_two, Val};
 use super::columns::{CpuCols, NUM_CPU_COLS};
 use super::control::{extra, Control, Kind};
 use super::{B_IS_RT, C_IS_IMM, C_IS_RS, LINK, WRITES_RD};
+use crate::bus::ByteOp;
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::AccessCols;
-use crate::bus::ByteOp;
 use crate::record::{ByteLookups, MachineRecord};
 
 /// The previous value and timestamp an access consumed.
@@ -177,7 +177,12 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
             carry = sum >> 16;
             cols.carries[i] = Val::from_u32(carry);
         }
-        cols.range16 = [cols.result[0], cols.result[1], cols.mem_new[0], cols.mem_new[1]];
+        cols.range16 = [
+            cols.result[0],
+            cols.result[1],
+            cols.mem_new[0],
+            cols.mem_new[1],
+        ];
     }
     cols
 }
