@@ -2,9 +2,8 @@
 //! columns, constraints, trace generation and tests, tied together by the buses declared in
 //! [`bus`].
 //!
-//! Status: the lookup tables the other chips stand on (bytes, program ROM), the shared gadgets
-//! and the add/sub chip. The CPU, the other execution chips, memory and syscalls are not built
-//! yet (see `docs/machine.md`).
+//! [`program`] proves and verifies whole runs (one shard for now); [`shard`] turns a traced shard
+//! into the [`MachineRecord`] the chips' trace generators read. See `docs/machine.md`.
 
 /// Lets a `#[repr(C)]` columns struct made only of `T`s be borrowed from a row slice.
 #[macro_export]
@@ -40,6 +39,7 @@ pub mod shard;
 
 pub use chips::{
     add_sub::AddSubChip,
+    cpu::CpuChip,
     bit_field::BitFieldChip,
     bits::BitsChip,
     bitwise::BitwiseChip,
