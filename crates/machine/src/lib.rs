@@ -39,11 +39,11 @@ pub mod shard;
 
 pub use chips::{
     add_sub::AddSubChip,
-    cpu::CpuChip,
     bit_field::BitFieldChip,
     bits::BitsChip,
     bitwise::BitwiseChip,
     bytes::ByteChip,
+    cpu::CpuChip,
     div::DivChip,
     lt::LtChip,
     memory::{Boundary, MemoryBoundaryChip},

@@ -164,9 +164,8 @@ impl MachineRecord {
         let a = op.apply(b, c);
         match op {
             AluOp::Add | AluOp::Sub => {
-                for w in [a, b, c] {
-                    self.byte_lookups.record_word(w);
-                }
+                self.byte_lookups.record_u16(a as u16);
+                self.byte_lookups.record_u16((a >> 16) as u16);
                 self.add_sub_events.push(AluEvent { op, a, b, c });
             }
             AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Nor => {

@@ -52,8 +52,8 @@ fn a_wrong_result_is_rejected() {
     );
     // A subtraction answered as an addition.
     let op = verify_tampered(&ops, |t| {
-        *cell(&mut t[ADD_SUB], 1, 16) = Val::ONE;
-        *cell(&mut t[ADD_SUB], 1, 17) = Val::ZERO;
+        *cell(&mut t[ADD_SUB], 1, 8) = Val::ONE;
+        *cell(&mut t[ADD_SUB], 1, 9) = Val::ZERO;
     });
     assert!(op.is_err());
 }
@@ -61,19 +61,20 @@ fn a_wrong_result_is_rejected() {
 #[test]
 fn both_flags_at_once_are_rejected() {
     let ops = [(AluOp::Add, 0, 0)];
-    let both = verify_tampered(&ops, |t| *cell(&mut t[ADD_SUB], 0, 17) = Val::ONE);
+    let both = verify_tampered(&ops, |t| *cell(&mut t[ADD_SUB], 0, 9) = Val::ONE);
     assert!(both.is_err());
 }
 
 #[test]
-fn a_limb_outside_a_byte_is_rejected() {
-    // a = 0x0000_0100 written as limbs (256, 0, 0, 0): same 16-bit half, but not a byte.
-    let ops = [(AluOp::Add, 0xFF, 1)];
+fn a_half_outside_16_bits_is_rejected() {
+    // a = 0x0001_0000 written as halves (65536, 0): the same field value, not canonical.
+    let ops = [(AluOp::Add, 0xFFFF, 1)];
     let result = verify_tampered(&ops, |t| {
-        *cell(&mut t[ADD_SUB], 0, 0) = Val::from_u32(256);
+        *cell(&mut t[ADD_SUB], 0, 0) = Val::from_u32(1 << 16);
         *cell(&mut t[ADD_SUB], 0, 1) = Val::ZERO;
-        *cell(&mut t[ADD_SUB], 0, 12) = Val::ZERO; // no carry out of byte 0
-        *cell(&mut t[ADD_SUB], 0, 13) = Val::ZERO;
+        *cell(&mut t[ADD_SUB], 0, 6) = Val::ZERO; // no carry out of the low half
+        *cell(&mut t[SENDER], 0, 1) = Val::from_u32(1 << 16);
+        *cell(&mut t[SENDER], 0, 2) = Val::ZERO;
     });
     assert_eq!(result, Err(VerifyError::BusImbalance));
 }

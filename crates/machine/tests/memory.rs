@@ -122,12 +122,8 @@ fn build(initial: &[(u32, u32)], writes: &[(u32, u32)]) -> (Machine<TestChip>, M
     (machine, record)
 }
 
-const INITIAL: [(u32, u32); 4] = [
-    (5, 0xAAAA_5555),
-    (9, 0),
-    (0x1F00_0000, 7),
-    (register_key(31), 0x40_0008),
-];
+/// `MemoryInit` starts every key at zero (the ELF image has its own chip).
+const INITIAL: [(u32, u32); 4] = [(5, 0), (9, 0), (0x1F00_0000, 0), (register_key(31), 0)];
 const WRITES: [(u32, u32); 7] = [
     (5, 1),
     (9, 0xFFFF_FFFF),
@@ -170,8 +166,8 @@ fn honest_accesses_prove_and_verify() {
 fn a_stale_read_is_rejected() {
     // The third access (key 5) claims the initial value instead of the 1 written before it.
     let stale = verify_tampered(|t| {
-        *cell(&mut t[ACCESSOR], 2, 4) = Val::from_u32(0x5555);
-        *cell(&mut t[ACCESSOR], 2, 5) = Val::from_u32(0xAAAA);
+        *cell(&mut t[ACCESSOR], 2, 4) = Val::ZERO;
+        *cell(&mut t[ACCESSOR], 2, 5) = Val::ZERO;
     });
     assert_eq!(stale, Err(VerifyError::BusImbalance));
 }
@@ -201,6 +197,13 @@ fn a_duplicated_key_is_rejected() {
         *cell(&mut t[INIT], 0, 6) = Val::from_u32(0x7F00);
     });
     assert!(duplicate.is_err());
+}
+
+#[test]
+fn a_nonzero_initial_value_is_rejected() {
+    // MemoryInit may only start keys at zero.
+    let nonzero = verify_tampered(|t| *cell(&mut t[INIT], 0, 2) = Val::from_u32(7));
+    assert!(nonzero.is_err());
 }
 
 #[test]

@@ -1,11 +1,16 @@
-//! ADD/ADDU/ADDI/ADDIU and SUB/SUBU: `a = b + c` or `a = b − c` (mod 2^32), one row per operation.
+//! ADD/ADDU/ADDI/ADDIU and SUB/SUBU: `a = b + c` or `a = b − c` (mod 2^32), one row per operation,
+//! on 16-bit halves.
 //!
 //! **Proves**: for each `(Add | Sub, a, b, c)` it receives on the `alu` bus, `a = b ± c mod 2^32`.
-//! Subtraction is checked as `b = a + c`, so one adder with boolean byte carries serves both.
-//! **Range checks**: all twelve limbs of `a`, `b`, `c` go to the byte table (`U8Pair`), so the
-//! 16-bit halves on the bus are canonical and each limb sum is below 512 (no field wrap).
-//! **Assumes**: nothing of its inputs; the sender (the CPU) is responsible for sending the right
-//! operands. Padding rows are zero: both flags off, no interaction.
+//! Subtraction is checked as `b = a + c`, so one adder with two boolean half carries serves both:
+//! `x_lo + y_lo = z_lo + 2^16·k0`, `x_hi + y_hi + k0 = z_hi + 2^16·k1`.
+//! **Range checks**: both halves of `a` (`U16`). With `b` and `c` canonical too, each half sum is
+//! below 2^17 + 1, so the equations hold over the integers and force `a` and the carries.
+//! **Assumes**: the sender's `b` and `c` are canonical halves. The CPU is the only sender of
+//! `Add`/`Sub`, and its operands are register values (canonical on the memory bus) or ROM
+//! operands (16-bit halves by construction). Padding rows are zero: both flags off.
+
+use std::borrow::{Borrow, BorrowMut};
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
@@ -13,64 +18,23 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, AluOp};
-use crate::gadgets::add::{eval_add, AddCols};
-use crate::gadgets::word::{range_check_word, Word};
+use crate::bus::{alu_message, lookup_u16, AluOp};
+use crate::gadgets::add::{carries, eval_add};
 use crate::record::MachineRecord;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct AddSubCols<T> {
-    pub a: Word<T>,
-    pub b: Word<T>,
-    pub c: Word<T>,
-    pub carries: AddCols<T>,
+    pub a: [T; 2],
+    pub b: [T; 2],
+    pub c: [T; 2],
+    pub carries: [T; 2],
     pub is_add: T,
     pub is_sub: T,
 }
 
-pub const NUM_COLS: usize = 18;
-
-impl<T: Copy> AddSubCols<T> {
-    pub fn from_row(row: &[T]) -> Self {
-        let w = |i: usize| Word::from_row(row, i);
-        AddSubCols {
-            a: w(0),
-            b: w(4),
-            c: w(8),
-            carries: AddCols {
-                carry: [row[12], row[13], row[14], row[15]],
-            },
-            is_add: row[16],
-            is_sub: row[17],
-        }
-    }
-
-    pub fn to_row(&self) -> [T; NUM_COLS] {
-        let c = self.carries.carry;
-        let [a, b, w] = [self.a.0, self.b.0, self.c.0];
-        [
-            a[0],
-            a[1],
-            a[2],
-            a[3],
-            b[0],
-            b[1],
-            b[2],
-            b[3],
-            w[0],
-            w[1],
-            w[2],
-            w[3],
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            self.is_add,
-            self.is_sub,
-        ]
-    }
-}
+pub const NUM_COLS: usize = std::mem::size_of::<AddSubCols<u8>>();
+crate::borrow_row!(AddSubCols);
 
 #[derive(Clone, Debug, Default)]
 pub struct AddSubChip;
@@ -89,7 +53,7 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let local = AddSubCols::<AB::Var>::from_row(builder.main().current_slice());
+        let local: AddSubCols<AB::Var> = *builder.main().current_slice().borrow();
         let (is_add, is_sub): (AB::Expr, AB::Expr) = (local.is_add.into(), local.is_sub.into());
         let is_real = is_add.clone() + is_sub.clone();
         builder.assert_bool(is_add.clone());
@@ -97,28 +61,37 @@ where
         builder.assert_bool(is_real.clone());
 
         // Add: b + c = a. Sub: a + c = b.
-        let (a, b, c) = (
-            local.a.bytes::<AB::Expr>(),
-            local.b.bytes::<AB::Expr>(),
-            local.c.bytes::<AB::Expr>(),
+        let (a, b, c): ([AB::Expr; 2], [AB::Expr; 2], [AB::Expr; 2]) = (
+            local.a.map(Into::into),
+            local.b.map(Into::into),
+            local.c.map(Into::into),
         );
         let x =
             std::array::from_fn(|i| is_add.clone() * b[i].clone() + is_sub.clone() * a[i].clone());
         let z =
             std::array::from_fn(|i| is_add.clone() * a[i].clone() + is_sub.clone() * b[i].clone());
-        eval_add(builder, x, c, z, local.carries);
-
-        for word in [local.a, local.b, local.c] {
-            range_check_word(builder, word, is_real.clone());
+        eval_add(builder, x, c.clone(), z, local.carries);
+        for half in &a {
+            lookup_u16(builder, half.clone(), is_real.clone());
         }
+
         let op = is_sub * AB::Expr::from_u8(AluOp::Sub as u8);
-        alu_message(
-            builder,
-            op,
-            [local.a.halves(), local.b.halves(), local.c.halves()],
-            is_real,
-            true,
-        );
+        alu_message(builder, op, [a, b, c], is_real, true);
+    }
+}
+
+/// The row of `a = op(b, c)`.
+pub fn populate(op: AluOp, a: u32, b: u32, c: u32) -> AddSubCols<Val> {
+    let (x, z) = if op == AluOp::Sub { (a, b) } else { (b, a) };
+    debug_assert_eq!(x.wrapping_add(c), z);
+    let split = |v: u32| [v & 0xFFFF, v >> 16];
+    AddSubCols {
+        a: split(a).map(Val::from_u32),
+        b: split(b).map(Val::from_u32),
+        c: split(c).map(Val::from_u32),
+        carries: carries(split(x), split(c)).map(Val::from_u32),
+        is_add: Val::from_bool(op == AluOp::Add),
+        is_sub: Val::from_bool(op == AluOp::Sub),
     }
 }
 
@@ -128,24 +101,10 @@ impl Chip<Val, MachineRecord> for AddSubChip {
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.add_sub_events.len() * NUM_COLS);
-        for e in &record.add_sub_events {
-            let (x, z) = if e.op == AluOp::Sub {
-                (e.a, e.b)
-            } else {
-                (e.b, e.a)
-            };
-            let (sum, carries) = AddCols::<Val>::populate(x, e.c);
-            debug_assert_eq!(sum, z);
-            let cols = AddSubCols {
-                a: Word::from_u32(e.a),
-                b: Word::from_u32(e.b),
-                c: Word::from_u32(e.c),
-                carries,
-                is_add: Val::from_bool(e.op == AluOp::Add),
-                is_sub: Val::from_bool(e.op == AluOp::Sub),
-            };
-            values.extend(cols.to_row());
+        let mut values = vec![Val::ZERO; record.add_sub_events.len() * NUM_COLS];
+        for (row, e) in values.chunks_mut(NUM_COLS).zip(&record.add_sub_events) {
+            let cols: &mut AddSubCols<Val> = row.borrow_mut();
+            *cols = populate(e.op, e.a, e.b, e.c);
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }

@@ -1,49 +1,36 @@
-//! `x + y = z (mod 2^32)` over byte limbs with one boolean carry per byte.
+//! `x + y = z (mod 2^(16·N))` over 16-bit halves with one boolean carry per half.
 //!
-//! Per byte: `x_i + y_i + carry_{i-1} = z_i + 256·carry_i`, every carry boolean. With all limbs
-//! range-checked bytes, each side is below 512, so the equation holds over the integers and the
-//! carries and `z` are determined by `x` and `y` (the top carry is the discarded 2^32 bit).
+//! Per half: `x_i + y_i + carry_{i-1} = z_i + 2^16·carry_i`, every carry boolean. With all halves
+//! canonical (below 2^16), each side is below 2^17 + 1, so the equation holds over the integers
+//! and the carries and `z` are determined by `x` and `y` (the top carry is the discarded bit).
 
 use p3_air::AirBuilder;
-use p3_field::{Field, PrimeCharacteristicRing};
+use p3_field::PrimeCharacteristicRing;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(C)]
-pub struct AddCols<T> {
-    pub carry: [T; 4],
+/// The honest carries of `x + y` over `N` halves (little-endian).
+pub fn carries<const N: usize>(x: [u32; N], y: [u32; N]) -> [u32; N] {
+    let mut carry = 0;
+    std::array::from_fn(|i| {
+        carry = (x[i] + y[i] + carry) >> 16;
+        carry
+    })
 }
 
-impl<F: Field> AddCols<F> {
-    /// The honest carries of `x + y`; returns them with the sum.
-    pub fn populate(x: u32, y: u32) -> (u32, Self) {
-        let (xb, yb) = (x.to_le_bytes(), y.to_le_bytes());
-        let mut carry = [F::ZERO; 4];
-        let mut c = 0u32;
-        for i in 0..4 {
-            let s = xb[i] as u32 + yb[i] as u32 + c;
-            c = s >> 8;
-            carry[i] = F::from_u32(c);
-        }
-        (x.wrapping_add(y), AddCols { carry })
-    }
-}
-
-/// Constrains `z = x + y (mod 2^32)` limb by limb (the caller range-checks the limbs).
-pub fn eval_add<AB: AirBuilder>(
+/// Constrains `z = x + y` half by half with `carries` (the caller range-checks the halves).
+pub fn eval_add<AB: AirBuilder, const N: usize>(
     builder: &mut AB,
-    x: [AB::Expr; 4],
-    y: [AB::Expr; 4],
-    z: [AB::Expr; 4],
-    cols: AddCols<AB::Var>,
+    x: [AB::Expr; N],
+    y: [AB::Expr; N],
+    z: [AB::Expr; N],
+    carries: [AB::Var; N],
 ) {
-    let base = AB::Expr::from_u32(256);
     let mut carry_in = AB::Expr::ZERO;
-    for i in 0..4 {
-        let carry: AB::Expr = cols.carry[i].into();
+    for i in 0..N {
+        let carry: AB::Expr = carries[i].into();
         builder.assert_bool(carry.clone());
         builder.assert_eq(
             x[i].clone() + y[i].clone() + carry_in,
-            z[i].clone() + carry.clone() * base.clone(),
+            z[i].clone() + carry.clone() * AB::Expr::from_u32(1 << 16),
         );
         carry_in = carry;
     }

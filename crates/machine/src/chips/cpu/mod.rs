@@ -39,6 +39,7 @@ use crate::bus::{
     alu_message, lookup_byte, lookup_instruction, lookup_msb, lookup_u16, permutation,
     register_key, ByteOp, SYSCALL_BUS,
 };
+use crate::gadgets::add::eval_add;
 use crate::gadgets::is_zero::eval_is_zero;
 use crate::gadgets::memory::eval_access_leaving_high_byte;
 use crate::record::MachineRecord;
@@ -356,19 +357,14 @@ where
             alu_a2[0].clone(),
             alu_a2[1].clone(),
         ];
-        let mut carry_in = AB::Expr::ZERO;
-        for i in 0..4 {
-            let carry: AB::Expr = local.carries[i].into();
-            builder.assert_bool(carry.clone());
-            let x = adds.clone() * old[i].clone() + subs.clone() * new[i].clone();
-            let z = adds.clone() * new[i].clone() + subs.clone() * old[i].clone();
-            builder.assert_zero(
-                x + (adds.clone() + subs.clone()) * product[i].clone() + carry_in
-                    - z
-                    - carry.clone() * AB::Expr::from_u32(1 << 16),
-            );
-            carry_in = carry;
-            range16[i] += (adds.clone() + subs.clone()) * new[i].clone();
+        let x =
+            std::array::from_fn(|i| adds.clone() * old[i].clone() + subs.clone() * new[i].clone());
+        let z =
+            std::array::from_fn(|i| adds.clone() * new[i].clone() + subs.clone() * old[i].clone());
+        let y = std::array::from_fn(|i| (adds.clone() + subs.clone()) * product[i].clone());
+        eval_add(builder, x, y, z, local.carries);
+        for (slot, half) in range16.iter_mut().zip(&new) {
+            *slot += (adds.clone() + subs.clone()) * half.clone();
         }
 
         // Memory: the address from the ALU's sum, its lane, its word key; HI's key otherwise.

@@ -171,12 +171,7 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
         } else {
             new
         };
-        let mut carry = 0;
-        for i in 0..4 {
-            let sum = x[i] + product[i] + carry;
-            carry = sum >> 16;
-            cols.carries[i] = Val::from_u32(carry);
-        }
+        cols.carries = crate::gadgets::add::carries(x, product).map(Val::from_u32);
         cols.range16 = [
             cols.result[0],
             cols.result[1],
