@@ -87,11 +87,12 @@ enum Command {
         /// Runs per measurement; the best is reported.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
-        /// Measure proving instead (each guest hashes `--prove-bytes` bytes).
+        /// Measure proving instead: each guest hashes as many bytes as fill a 2^20-row shard
+        /// (about a million cycles), or `--prove-bytes`.
         #[arg(long)]
         prove: bool,
-        #[arg(long, default_value_t = 2048)]
-        prove_bytes: usize,
+        #[arg(long)]
+        prove_bytes: Option<usize>,
         /// Prove with the insecure test configuration.
         #[arg(long)]
         insecure: bool,

@@ -104,8 +104,14 @@ impl MachineRecord {
             let (b, c) = step.operands();
 
             // ALU requests.
-            let fixed = kind.fixed_alu_ops();
-            if let Some((lo_op, Some(hi_op))) = fixed {
+            let alu_op = |op: u32| {
+                ALU_OPS
+                    .get(op as usize)
+                    .copied()
+                    .ok_or_else(|| format!("{}: unknown ALU operation {op}", at()))
+            };
+            if kind.is_hi_lo() {
+                let (lo_op, hi_op) = (alu_op(control.alu_op)?, alu_op(control.imm)?);
                 let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
                 if lo_op == AluOp::MulLo {
                     record.record_product(MulEvent {
@@ -130,7 +136,7 @@ impl MachineRecord {
                 record.cpu_alu_requests.push((lo_op as u32, lo, b, c));
                 record.cpu_alu_requests.push((hi_op as u32, hi, b, c));
                 (step.alu_a, step.alu_a2) = (lo, hi);
-            } else if fixed.is_some() || kind.rom_alu_op() {
+            } else if kind.asks_alu() {
                 let op = control.alu_op;
                 let a = if op >= EXT_BASE {
                     let insert = op >= INS_BASE;
@@ -140,10 +146,7 @@ impl MachineRecord {
                     debug_assert_eq!(a, bit_field(insert, pos, size, b, c));
                     a
                 } else {
-                    let alu_op = ALU_OPS
-                        .get(op as usize)
-                        .ok_or_else(|| format!("{}: unknown ALU operation {op}", at()))?;
-                    record.record_alu(*alu_op, b, c)
+                    record.record_alu(alu_op(op)?, b, c)
                 };
                 record.cpu_alu_requests.push((op, a, b, c));
                 step.alu_a = a;
@@ -195,11 +198,11 @@ impl MachineRecord {
                     event.pc.wrapping_add(8)
                 } else {
                     match kind {
-                        Kind::Alu | Kind::Mult | Kind::Multu | Kind::Div | Kind::Divu => step.alu_a,
-                        Kind::Madd | Kind::Maddu | Kind::Msub | Kind::Msubu => {
+                        Kind::Alu | Kind::HiLo => step.alu_a,
+                        Kind::MAdd | Kind::MSub => {
                             let acc = (old_hi as u64) << 32 | prev.value as u64;
                             let product = (step.alu_a2 as u64) << 32 | step.alu_a as u64;
-                            let sum = if matches!(kind, Kind::Madd | Kind::Maddu) {
+                            let sum = if kind == Kind::MAdd {
                                 acc.wrapping_add(product)
                             } else {
                                 acc.wrapping_sub(product)

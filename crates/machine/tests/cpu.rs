@@ -378,7 +378,10 @@ fn a_skipped_trap_is_rejected() {
     let c = cpu_index();
     let mut f = fixture();
     // TEQ proves its operands differ; claiming they are equal breaks the is-zero gadget.
-    let row = f.row(Kind::TrapEq, |_| true);
+    let row = f.row(Kind::Beq, |s| {
+        s.control
+            .has(tessera_machine::chips::cpu::control::extra::TRAP)
+    });
     *f.cpu(row, c.eq) = Val::ONE;
     assert!(!f.verifies());
 }

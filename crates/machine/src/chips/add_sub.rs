@@ -61,11 +61,7 @@ where
         builder.assert_bool(is_real.clone());
 
         // Add: b + c = a. Sub: a + c = b.
-        let (a, b, c): ([AB::Expr; 2], [AB::Expr; 2], [AB::Expr; 2]) = (
-            local.a.map(Into::into),
-            local.b.map(Into::into),
-            local.c.map(Into::into),
-        );
+        let [a, b, c]: [[AB::Expr; 2]; 3] = [local.a, local.b, local.c].map(|w| w.map(Into::into));
         let x =
             std::array::from_fn(|i| is_add.clone() * b[i].clone() + is_sub.clone() * a[i].clone());
         let z =

@@ -18,16 +18,12 @@ pub enum Kind {
     Nop = 0,
     /// One ALU request; the destination gets its answer.
     Alu,
-    /// MULT/MULTU/DIV/DIVU: LO and HI from one product or division row.
-    Mult,
-    Multu,
-    Div,
-    Divu,
-    /// MADD/MADDU/MSUB/MSUBU: HI:LO ± the product.
-    Madd,
-    Maddu,
-    Msub,
-    Msubu,
+    /// MULT/MULTU/DIV/DIVU: LO and HI from one product or division row (the ROM's `alu_op`
+    /// asks for LO, its `imm` names the operation that gives HI).
+    HiLo,
+    /// MADD/MADDU, MSUB/MSUBU: HI:LO plus or minus the product (asked as for MULT/MULTU).
+    MAdd,
+    MSub,
     /// The destination gets `rs` (MFHI, MFLO, MTHI, MTLO: the ROM names HI/LO as registers).
     Move,
     Movz,
@@ -40,16 +36,12 @@ pub enum Kind {
     Blt,
     /// Taken when not `b < c`: BGEZ, BLEZ.
     Bge,
+    // Trap instructions are the four branch kinds with the `TRAP` flag, which forbids taking
+    // them: TEQ is a BEQ that must not be taken, TLT(U) a BLT, and so on.
     /// J/JAL: to the ROM operand.
     Jump,
     /// JR/JALR: to `rs`.
     JumpReg,
-    /// Trap instructions that did not trap: TEQ needs `b ≠ c`, TNE `b = c`, TLT(U) not `b < c`,
-    /// TGE(U) `b < c`.
-    TrapEq,
-    TrapNe,
-    TrapLt,
-    TrapGe,
     Lb,
     Lbu,
     Lh,
@@ -74,14 +66,9 @@ impl Kind {
     /// Every kind with a flag, in column order (flag `i` is kind `i + 1`).
     pub const FLAGGED: [Kind; NUM_KINDS] = [
         Kind::Alu,
-        Kind::Mult,
-        Kind::Multu,
-        Kind::Div,
-        Kind::Divu,
-        Kind::Madd,
-        Kind::Maddu,
-        Kind::Msub,
-        Kind::Msubu,
+        Kind::HiLo,
+        Kind::MAdd,
+        Kind::MSub,
         Kind::Move,
         Kind::Movz,
         Kind::Movn,
@@ -92,10 +79,6 @@ impl Kind {
         Kind::Bge,
         Kind::Jump,
         Kind::JumpReg,
-        Kind::TrapEq,
-        Kind::TrapNe,
-        Kind::TrapLt,
-        Kind::TrapGe,
         Kind::Lb,
         Kind::Lbu,
         Kind::Lh,
@@ -127,26 +110,12 @@ impl Kind {
 
     /// Kinds that read and write HI (the memory-access slot) and LO (the destination slot).
     pub fn is_hi_lo(self) -> bool {
-        (Kind::Mult as u8..=Kind::Msubu as u8).contains(&(self as u8))
+        (Kind::HiLo as u8..=Kind::MSub as u8).contains(&(self as u8))
     }
 
-    /// The fixed ALU operations of kinds that ask the ALU for a fixed thing: `(first, second)`.
-    pub fn fixed_alu_ops(self) -> Option<(AluOp, Option<AluOp>)> {
-        use AluOp::*;
-        Some(match self {
-            Kind::Mult | Kind::Madd | Kind::Msub => (MulLo, Some(MulHi)),
-            Kind::Multu | Kind::Maddu | Kind::Msubu => (MulLo, Some(MulHiU)),
-            Kind::Div => (DivQ, Some(DivR)),
-            Kind::Divu => (DivQU, Some(DivRU)),
-            Kind::Blt | Kind::Bge => (Slt, None),
-            k if k.is_memory() => (Add, None),
-            _ => return None,
-        })
-    }
-
-    /// Kinds whose ALU operation comes from the ROM.
-    pub fn rom_alu_op(self) -> bool {
-        matches!(self, Kind::Alu | Kind::TrapLt | Kind::TrapGe)
+    /// Kinds that ask the ALU for `alu_op(b, c)` (HI/LO kinds ask a second time, for HI).
+    pub fn asks_alu(self) -> bool {
+        matches!(self, Kind::Alu | Kind::Blt | Kind::Bge) || self.is_hi_lo() || self.is_memory()
     }
 }
 
@@ -165,7 +134,9 @@ pub mod extra {
     pub const C_IS_IMM: u32 = 16;
     /// The destination register is written.
     pub const WRITES_RD: u32 = 32;
-    pub const COUNT: usize = 6;
+    /// A trap instruction: its branch condition must be false.
+    pub const TRAP: u32 = 64;
+    pub const COUNT: usize = 7;
 }
 
 /// The kind occupies the low 6 bits of the packed ROM field (there are fewer than 64 kinds).
@@ -252,14 +223,21 @@ impl Control {
             Ori => alu(op(AluOp::Or), false, C_IS_IMM, rt, inst.imm),
             Xori => alu(op(AluOp::Xor), false, C_IS_IMM, rt, inst.imm),
             Lui => plain(Kind::Lui, 0, 0, 0, rt, inst.imm),
-            Mult => plain(Kind::Mult, 0, rs, rt, 33, 0),
-            Multu => plain(Kind::Multu, 0, rs, rt, 33, 0),
-            Div => plain(Kind::Div, 0, rs, rt, 33, 0),
-            Divu => plain(Kind::Divu, 0, rs, rt, 33, 0),
-            Madd => plain(Kind::Madd, 0, rs, rt, 33, 0),
-            Maddu => plain(Kind::Maddu, 0, rs, rt, 33, 0),
-            Msub => plain(Kind::Msub, 0, rs, rt, 33, 0),
-            Msubu => plain(Kind::Msubu, 0, rs, rt, 33, 0),
+            Mult | Multu | Div | Divu | Madd | Maddu | Msub | Msubu => {
+                let (kind, lo, hi) = match inst.opcode {
+                    Mult => (Kind::HiLo, AluOp::MulLo, AluOp::MulHi),
+                    Multu => (Kind::HiLo, AluOp::MulLo, AluOp::MulHiU),
+                    Div => (Kind::HiLo, AluOp::DivQ, AluOp::DivR),
+                    Divu => (Kind::HiLo, AluOp::DivQU, AluOp::DivRU),
+                    Madd => (Kind::MAdd, AluOp::MulLo, AluOp::MulHi),
+                    Maddu => (Kind::MAdd, AluOp::MulLo, AluOp::MulHiU),
+                    Msub => (Kind::MSub, AluOp::MulLo, AluOp::MulHi),
+                    _ => (Kind::MSub, AluOp::MulLo, AluOp::MulHiU),
+                };
+                let mut c = plain(kind, 0, rs, rt, 33, op(hi));
+                c.alu_op = op(lo);
+                c
+            }
             Mfhi => plain(Kind::Move, 0, 32, 0, rd, 0),
             Mflo => plain(Kind::Move, 0, 33, 0, rd, 0),
             Mthi => plain(Kind::Move, 0, rs, 0, 32, 0),
@@ -293,29 +271,23 @@ impl Control {
             Swl => plain(Kind::Swl, C_IS_IMM, rs, rt, 0, inst.imm),
             Swr => plain(Kind::Swr, C_IS_IMM, rs, rt, 0, inst.imm),
             Sc => plain(Kind::Sc, C_IS_IMM, rs, rt, rt, inst.imm),
-            Teq => plain(Kind::TrapEq, 0, rs, rt, 0, 0),
-            Tne => plain(Kind::TrapNe, 0, rs, rt, 0, 0),
-            Teqi => plain(Kind::TrapEq, C_IS_IMM, rs, 0, 0, inst.imm),
-            Tnei => plain(Kind::TrapNe, C_IS_IMM, rs, 0, 0, inst.imm),
-            Tlt | Tltu | Tge | Tgeu => {
-                let kind = if matches!(inst.opcode, Tlt | Tltu) {
-                    Kind::TrapLt
+            Teq => plain(Kind::Beq, TRAP, rs, rt, 0, 0),
+            Tne => plain(Kind::Bne, TRAP, rs, rt, 0, 0),
+            Teqi => plain(Kind::Beq, TRAP | C_IS_IMM, rs, 0, 0, inst.imm),
+            Tnei => plain(Kind::Bne, TRAP | C_IS_IMM, rs, 0, 0, inst.imm),
+            Tlt | Tltu | Tge | Tgeu | Tlti | Tltiu | Tgei | Tgeiu => {
+                let kind = if matches!(inst.opcode, Tlt | Tltu | Tlti | Tltiu) {
+                    Kind::Blt
                 } else {
-                    Kind::TrapGe
+                    Kind::Bge
                 };
-                let signed = matches!(inst.opcode, Tlt | Tge);
-                let mut c = plain(kind, 0, rs, rt, 0, 0);
-                c.alu_op = op(if signed { AluOp::Slt } else { AluOp::Sltu });
-                c
-            }
-            Tlti | Tltiu | Tgei | Tgeiu => {
-                let kind = if matches!(inst.opcode, Tlti | Tltiu) {
-                    Kind::TrapLt
+                let signed = matches!(inst.opcode, Tlt | Tge | Tlti | Tgei);
+                let immediate = matches!(inst.opcode, Tlti | Tltiu | Tgei | Tgeiu);
+                let mut c = if immediate {
+                    plain(kind, TRAP | C_IS_IMM, rs, 0, 0, inst.imm)
                 } else {
-                    Kind::TrapGe
+                    plain(kind, TRAP, rs, rt, 0, 0)
                 };
-                let signed = matches!(inst.opcode, Tlti | Tgei);
-                let mut c = plain(kind, C_IS_IMM, rs, 0, 0, inst.imm);
                 c.alu_op = op(if signed { AluOp::Slt } else { AluOp::Sltu });
                 c
             }
@@ -342,8 +314,8 @@ impl Control {
             control.extra = REAL;
             control.alu_op = 0;
         }
-        if let Some((first, _)) = control.kind.fixed_alu_ops() {
-            control.alu_op = first as u32;
+        if matches!(control.kind, Kind::Blt | Kind::Bge) && !control.has(TRAP) {
+            control.alu_op = AluOp::Slt as u32;
         }
         // Writes to register 0 are dropped: the ROM says so once, the CPU never asks.
         if control.rd != 0 && control.kind != Kind::Nop {

@@ -50,6 +50,7 @@ pub const B_IS_RT: usize = 1;
 pub const C_IS_RS: usize = 2;
 pub const C_IS_IMM: usize = 3;
 pub const WRITES_RD: usize = 4;
+pub const TRAP: usize = 5;
 
 /// The CPU's public values.
 pub mod public {
@@ -101,16 +102,7 @@ const LOADS: [Kind; 7] = [
     Kind::Lwr,
 ];
 const STORES: [Kind; 6] = [Kind::Sb, Kind::Sh, Kind::Sw, Kind::Swl, Kind::Swr, Kind::Sc];
-const HI_LO: [Kind; 8] = [
-    Kind::Mult,
-    Kind::Multu,
-    Kind::Div,
-    Kind::Divu,
-    Kind::Madd,
-    Kind::Maddu,
-    Kind::Msub,
-    Kind::Msubu,
-];
+const HI_LO: [Kind; 3] = [Kind::HiLo, Kind::MAdd, Kind::MSub];
 
 impl<AB: AirBuilder + InteractionBuilder> Air<AB> for CpuChip
 where
@@ -259,14 +251,7 @@ where
                 rt.clone() + f(C_IS_RS) * (rs - rt.clone()) + f(C_IS_IMM) * (imm[i].clone() - rt),
             );
         }
-        let fixed_second = HI_LO.iter().fold(AB::Expr::ZERO, |acc, &kind| {
-            let op = kind.fixed_alu_ops().and_then(|(_, second)| second);
-            acc + k(kind) * AB::Expr::from_u8(op.expect("HI/LO kinds ask twice") as u8)
-        });
-        let asks_once = any::<AB>(
-            &local,
-            [Kind::Alu, Kind::Blt, Kind::Bge, Kind::TrapLt, Kind::TrapGe],
-        ) + is_mem.clone();
+        let asks_once = any::<AB>(&local, [Kind::Alu, Kind::Blt, Kind::Bge]) + is_mem.clone();
         let (b, c) = (local.b.map(Into::into), local.c.map(Into::into));
         alu_message(
             builder,
@@ -275,9 +260,10 @@ where
             asks_once + is_hi_lo.clone(),
             false,
         );
+        // HI/LO kinds name HI's operation in the ROM operand (their `c` is `rt`).
         alu_message(
             builder,
-            fixed_second,
+            local.imm[0].into(),
             [local.alu_a2.map(Into::into), b.clone(), c.clone()],
             is_hi_lo.clone(),
             false,
@@ -302,7 +288,7 @@ where
         let rd_prev: [AB::Expr; 2] = local.rd_access.prev_value.map(Into::into);
         let mem_prev: [AB::Expr; 2] = local.mem_access.prev_value.map(Into::into);
         let mem_new: [AB::Expr; 2] = local.mem_new.map(Into::into);
-        let pairs = any::<AB>(&local, [Kind::Mult, Kind::Multu, Kind::Div, Kind::Divu]);
+        let pairs = k(Kind::HiLo);
         for i in 0..2 {
             let r = result[i].clone();
             builder.assert_zero((k(Kind::Alu) + pairs.clone()) * (r.clone() - alu_a[i].clone()));
@@ -337,8 +323,7 @@ where
         range16[1] += link * result[1].clone() * AB::Expr::from_u32(4);
 
         // MADD/MSUB: X + product = Z over 64 bits, with (X, Z) = (old, new) or (new, old).
-        let adds = any::<AB>(&local, [Kind::Madd, Kind::Maddu]);
-        let subs = any::<AB>(&local, [Kind::Msub, Kind::Msubu]);
+        let (adds, subs) = (k(Kind::MAdd), k(Kind::MSub));
         let old = [
             rd_prev[0].clone(),
             rd_prev[1].clone(),
@@ -485,7 +470,7 @@ where
         let rs_field = field::<AB::Expr, _>(rs_value);
         builder.assert_zero(
             is_real.clone() * (local.next_next_pc.into() - fall_through.clone())
-                - taken * (target.clone() - fall_through)
+                - taken.clone() * (target.clone() - fall_through)
                 - k(Kind::JumpReg) * (rs_field - target),
         );
         range16[2] += k(Kind::JumpReg) * rs_e[1].clone() * AB::Expr::from_u32(4);
@@ -498,11 +483,8 @@ where
             lookup_u16(builder, (*slot).into(), is_real.clone());
         }
 
-        // Traps that did not trap.
-        builder.assert_zero(k(Kind::TrapEq) * eq.clone());
-        builder.assert_zero(k(Kind::TrapNe) * (one.clone() - eq));
-        builder.assert_zero(k(Kind::TrapLt) * lt.clone());
-        builder.assert_zero(k(Kind::TrapGe) * (one.clone() - lt));
+        // Traps are branches that must not be taken: their condition was false.
+        builder.assert_zero(f(TRAP) * taken.clone());
 
         // Syscalls go to the Syscall chip; only a syscall may halt, and a halt ends the run.
         let halt: AB::Expr = local.halt.into();

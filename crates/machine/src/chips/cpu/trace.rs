@@ -11,7 +11,7 @@ use tessera_stark::{pad_to_power_of_two, Val};
 
 use super::columns::{CpuCols, NUM_CPU_COLS};
 use super::control::{extra, Control, Kind};
-use super::{B_IS_RT, C_IS_IMM, C_IS_RS, LINK, WRITES_RD};
+use super::{B_IS_RT, C_IS_IMM, C_IS_RS, LINK, TRAP, WRITES_RD};
 use crate::bus::ByteOp;
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::AccessCols;
@@ -100,6 +100,7 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
         (C_IS_RS, extra::C_IS_RS),
         (C_IS_IMM, extra::C_IS_IMM),
         (WRITES_RD, extra::WRITES_RD),
+        (TRAP, extra::TRAP),
     ] {
         cols.flags[i] = Val::from_bool(control.has(bit));
     }
@@ -159,18 +160,14 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
         cols.range16[0] = cols.addr_rest;
         cols.range16[1] = Val::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - cols.alu_a[1];
     }
-    if matches!(kind, Kind::Madd | Kind::Maddu | Kind::Msub | Kind::Msubu) {
+    if matches!(kind, Kind::MAdd | Kind::MSub) {
         let hi_lo = |hi: u32, lo: u32| [lo & 0xFFFF, lo >> 16, hi & 0xFFFF, hi >> 16];
         let old_hi = step.mem.map_or(0, |(_, prev, _)| prev.value);
         let new_hi = step.mem.map_or(0, |(_, _, new)| new);
         let (old_lo, new_lo) = step.rd.map_or((0, 0), |(prev, new)| (prev.value, new));
         let (old, new) = (hi_lo(old_hi, old_lo), hi_lo(new_hi, new_lo));
         let product = hi_lo(step.alu_a2, step.alu_a);
-        let x = if matches!(kind, Kind::Madd | Kind::Maddu) {
-            old
-        } else {
-            new
-        };
+        let x = if kind == Kind::MAdd { old } else { new };
         cols.carries = crate::gadgets::add::carries(x, product).map(Val::from_u32);
         cols.range16 = [
             cols.result[0],
