@@ -397,3 +397,16 @@ fn a_changed_data_word_changes_the_key() {
         b.setup::<MachineRecord>().1.digest()
     );
 }
+
+#[test]
+fn a_wrong_multiply_accumulate_is_rejected() {
+    let c = cpu_index();
+    let mut f = fixture();
+    // MADD's new LO off by 2^16, its byte columns and carry moved along: the bytes no longer
+    // compose a canonical half.
+    let row = f.row(Kind::MAdd, |_| true);
+    *f.cpu(row, c.result[0]) += Val::from_u32(1 << 16);
+    *f.cpu(row, c.old_bytes[0]) += Val::from_u32(1 << 16);
+    *f.cpu(row, c.carries[0]) -= Val::ONE;
+    assert!(!f.verifies());
+}

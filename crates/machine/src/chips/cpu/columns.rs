@@ -51,7 +51,8 @@ pub struct CpuCols<T> {
     pub taken: T,
 
     /// Memory: one-hot byte lane of the address, the address's word index within its low half,
-    /// the old word's bytes and `rt`'s bytes, and the sign of a signed load.
+    /// the old word's bytes and `rt`'s bytes, and the sign of a signed load. MADD/MSUB put the
+    /// new LO's and HI's bytes in `old_bytes` and `rt_bytes`.
     pub lanes: [T; 4],
     pub addr_rest: T,
     pub old_bytes: [T; 4],
@@ -62,7 +63,7 @@ pub struct CpuCols<T> {
     /// MADD/MSUB: the carries of the 64-bit sum, half by half.
     pub carries: [T; 4],
     /// 16-bit range checks shared by kinds that never meet on one row (see `CpuChip::eval`).
-    pub range16: [T; 4],
+    pub range16: [T; 3],
     /// A SYSCALL that halts (the Syscall chip checks it).
     pub halt: T,
 }

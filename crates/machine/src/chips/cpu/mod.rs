@@ -318,7 +318,7 @@ where
             link.clone()
                 * (field::<AB::Expr, _>(local.result) - local.pc.into() - AB::Expr::from_u32(8)),
         );
-        let mut range16: [AB::Expr; 4] = std::array::from_fn(|_| AB::Expr::ZERO);
+        let mut range16: [AB::Expr; 3] = std::array::from_fn(|_| AB::Expr::ZERO);
         range16[0] += link.clone() * result[0].clone();
         range16[1] += link * result[1].clone() * AB::Expr::from_u32(4);
 
@@ -348,9 +348,7 @@ where
             std::array::from_fn(|i| adds.clone() * new[i].clone() + subs.clone() * old[i].clone());
         let y = std::array::from_fn(|i| (adds.clone() + subs.clone()) * product[i].clone());
         eval_add(builder, x, y, z, local.carries);
-        for (slot, half) in range16.iter_mut().zip(&new) {
-            *slot += (adds.clone() + subs.clone()) * half.clone();
-        }
+        let accumulates = adds.clone() + subs.clone();
 
         // Memory: the address from the ALU's sum, its lane, its word key; HI's key otherwise.
         let lanes: [AB::Expr; 4] = local.lanes.map(Into::into);
@@ -386,18 +384,14 @@ where
         let rt_bytes: [AB::Expr; 4] = local.rt_bytes.map(Into::into);
         let byte = AB::Expr::from_u32(256);
         for i in 0..2 {
-            builder.assert_zero(
-                is_mem.clone()
-                    * (mem_prev[i].clone()
-                        - old_bytes[2 * i].clone()
-                        - old_bytes[2 * i + 1].clone() * byte.clone()),
-            );
-            builder.assert_zero(
-                is_mem.clone()
-                    * (rt_value[i].into()
-                        - rt_bytes[2 * i].clone()
-                        - rt_bytes[2 * i + 1].clone() * byte.clone()),
-            );
+            let from_bytes = |bytes: &[AB::Expr; 4]| {
+                bytes[2 * i].clone() + bytes[2 * i + 1].clone() * byte.clone()
+            };
+            builder.assert_zero(is_mem.clone() * (mem_prev[i].clone() - from_bytes(&old_bytes)));
+            builder.assert_zero(is_mem.clone() * (rt_value[i].into() - from_bytes(&rt_bytes)));
+            // MADD/MSUB range-check the new LO and HI through the same byte columns.
+            builder.assert_zero(accumulates.clone() * (result[i].clone() - from_bytes(&old_bytes)));
+            builder.assert_zero(accumulates.clone() * (mem_new[i].clone() - from_bytes(&rt_bytes)));
             for bytes in [&old_bytes, &rt_bytes] {
                 lookup_byte(
                     builder,
@@ -407,7 +401,7 @@ where
                         bytes[2 * i].clone(),
                         bytes[2 * i + 1].clone(),
                     ],
-                    is_mem.clone(),
+                    is_mem.clone() + accumulates.clone(),
                 );
             }
         }
@@ -475,9 +469,9 @@ where
         );
         range16[2] += k(Kind::JumpReg) * rs_e[1].clone() * AB::Expr::from_u32(4);
 
-        // The 16-bit checks: links (pc + 8 below 2^30), MADD/MSUB sums, memory addresses (word
-        // index within the low half, high half below 0x7F00), JR targets (below 2^30). A row
-        // has at most one of these kinds, plus a link on JALR (slot 2 serves JR).
+        // The 16-bit checks: links (pc + 8 below 2^30), memory addresses (word index within the
+        // low half, high half below 0x7F00), JR targets (below 2^30). A row has at most one of
+        // these kinds, plus a link on JALR (slot 2 serves JR).
         for (slot, expected) in local.range16.iter().zip(range16) {
             builder.assert_eq(*slot, expected);
             lookup_u16(builder, (*slot).into(), is_real.clone());

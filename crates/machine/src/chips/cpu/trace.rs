@@ -169,12 +169,8 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
         let product = hi_lo(step.alu_a2, step.alu_a);
         let x = if kind == Kind::MAdd { old } else { new };
         cols.carries = crate::gadgets::add::carries(x, product).map(Val::from_u32);
-        cols.range16 = [
-            cols.result[0],
-            cols.result[1],
-            cols.mem_new[0],
-            cols.mem_new[1],
-        ];
+        cols.old_bytes = bytes(step.rd.map_or(0, |(_, new)| new));
+        cols.rt_bytes = bytes(new_hi);
     }
     cols
 }
@@ -212,7 +208,7 @@ pub fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
     for slot in cols.range16 {
         lookups.record_u16(u(slot) as u16);
     }
-    if kind.is_memory() {
+    if kind.is_memory() || matches!(kind, Kind::MAdd | Kind::MSub) {
         for i in 0..2 {
             for bytes in [&cols.old_bytes, &cols.rt_bytes] {
                 lookups.record(
