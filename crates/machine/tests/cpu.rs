@@ -410,3 +410,54 @@ fn a_wrong_multiply_accumulate_is_rejected() {
     *f.cpu(row, c.carries[0]) -= Val::ONE;
     assert!(!f.verifies());
 }
+
+fn syscall_index() -> tessera_machine::chips::syscall::SyscallCols<usize> {
+    let indices: Vec<usize> = (0..tessera_machine::chips::syscall::NUM_SYSCALL_COLS).collect();
+    *indices.as_slice().borrow()
+}
+
+impl Fixture {
+    /// The Syscall chip's row of the first call of `call`.
+    fn syscall_row(&self, call: tessera_executor::Syscall) -> usize {
+        self.record
+            .syscall_steps
+            .iter()
+            .position(|s| s.call == call)
+            .unwrap_or_else(|| panic!("no {call:?}"))
+    }
+
+    fn syscall(&mut self, row: usize, col: usize) -> &mut Val {
+        let width = tessera_machine::chips::syscall::NUM_SYSCALL_COLS;
+        &mut self.traces[tessera_machine::program::SYSCALL].values[row * width + col]
+    }
+}
+
+#[test]
+fn a_syscall_passed_off_as_another_is_rejected() {
+    use tessera_executor::Syscall;
+    let s = syscall_index();
+    // WRITE claimed as HINT_LEN, to change $v0 unseen: the number does not match.
+    let mut f = fixture();
+    let row = f.syscall_row(Syscall::Write);
+    *f.syscall(row, s.flags[1]) = Val::ZERO;
+    *f.syscall(row, s.flags[3]) = Val::ONE;
+    assert!(!f.verifies());
+    // WRITE claimed as HALT, ending the run early.
+    let mut f = fixture();
+    let row = f.syscall_row(Syscall::Write);
+    *f.syscall(row, s.flags[1]) = Val::ZERO;
+    *f.syscall(row, s.flags[0]) = Val::ONE;
+    assert!(!f.verifies());
+}
+
+#[test]
+fn a_non_canonical_hint_length_is_rejected() {
+    use tessera_executor::Syscall;
+    let s = syscall_index();
+    let mut f = fixture();
+    let row = f.syscall_row(Syscall::HintLen);
+    // The same field value as 42, written as (42 + 2^16, -1): not a 16-bit half.
+    *f.syscall(row, s.v0_new[0]) += Val::from_u32(1 << 16);
+    *f.syscall(row, s.v0_new[1]) -= Val::ONE;
+    assert!(!f.verifies());
+}
