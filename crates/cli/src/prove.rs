@@ -76,7 +76,8 @@ pub fn prove(args: &ProveArgs) -> anyhow::Result<ExitCode> {
         args.output.display()
     );
     eprintln!(
-        "tessera: public-values digest {}",
+        "tessera: program key {}, public-values digest {}",
+        hex(&prover.vk.digest()),
         hex(&report.io.committed_digest_bytes())
     );
     Ok(ExitCode::SUCCESS)
@@ -123,8 +124,9 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "tessera: valid proof of {} ({} cycles, exit code 0)",
+        "tessera: valid proof of {} (program key {}, {} cycles, exit code 0)",
         args.elf.display(),
+        hex(&vk.digest()),
         out.cycles
     );
     println!("{}", hex(&out.digest));
