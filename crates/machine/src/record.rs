@@ -40,6 +40,14 @@ impl ByteLookups {
         self.record(ByteOp::Ltu, 127, byte);
     }
 
+    /// Records the timestamp check of an access at `ts` after one at `prev_ts` (see
+    /// `gadgets::memory::eval_access`).
+    pub fn record_access(&mut self, prev_ts: u32, ts: u32) {
+        let diff = ts - prev_ts - 1;
+        self.record_u16(diff as u16);
+        self.record(ByteOp::U8Pair, (diff >> 16) as u8, 0);
+    }
+
     /// Records a 16-bit range check of `value`.
     pub fn record_u16(&mut self, value: u16) {
         self.record(ByteOp::U16, value as u8, (value >> 8) as u8);

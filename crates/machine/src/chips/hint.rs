@@ -18,8 +18,9 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{lookup_byte, lookup_u16, permutation, ByteOp, HINT_BUS, REGISTER_KEY_BASE};
+use crate::bus::{lookup_u16, permutation, HINT_BUS, REGISTER_KEY_BASE};
 use crate::gadgets::memory::{eval_access, AccessCols};
+use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes};
 use crate::record::{ByteLookups, MachineRecord};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -116,32 +117,16 @@ where
 
         let old: [AB::Expr; 4] = local.old_bytes.map(Into::into);
         let new: [AB::Expr; 4] = local.new_bytes.map(Into::into);
-        let byte = AB::Expr::from_u32(256);
-        for i in 0..2 {
-            builder.assert_zero(
-                is_real.clone()
-                    * (local.access.prev_value[i].into()
-                        - old[2 * i].clone()
-                        - old[2 * i + 1].clone() * byte.clone()),
-            );
-            for bytes in [&old, &new] {
-                lookup_byte(
-                    builder,
-                    ByteOp::U8Pair,
-                    [
-                        AB::Expr::ZERO,
-                        bytes[2 * i].clone(),
-                        bytes[2 * i + 1].clone(),
-                    ],
-                    is_real.clone(),
-                );
-            }
-        }
+        let prev: [AB::Expr; 2] = local.access.prev_value.map(Into::into);
+        assert_halves_of_bytes(builder, &old, prev, is_real.clone());
+        range_check_bytes(builder, &old, is_real.clone());
+        range_check_bytes(builder, &new, is_real.clone());
         // Byte j is kept when the last word has fewer than j + 1 bytes left.
         for j in 1..4 {
             let kept = (0..j).fold(AB::Expr::ZERO, |acc, i| acc + local.tail[i].into());
             builder.assert_zero(kept * (new[j].clone() - old[j].clone()));
         }
+        let byte = AB::Expr::from_u32(256);
         let value = [
             new[0].clone() + new[1].clone() * byte.clone(),
             new[2].clone() + new[3].clone() * byte,
@@ -183,9 +168,7 @@ pub fn record_lookups(word: &HintWord, lookups: &mut ByteLookups) {
     lookups.record_u16(((REGISTER_KEY_BASE >> 16) - 1 - (word.key >> 16)) as u16);
     lookups.record_word(word.prev_value);
     lookups.record_word(word.value);
-    let d = 4 * word.clk + 3 - word.prev_ts - 1;
-    lookups.record_u16(d as u16);
-    lookups.record(ByteOp::U8Pair, (d >> 16) as u8, 0);
+    lookups.record_access(word.prev_ts, 4 * word.clk + 3);
 }
 
 impl Chip<Val, MachineRecord> for HintChip {

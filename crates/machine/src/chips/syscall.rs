@@ -257,11 +257,7 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
 pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
     let lookups = &mut record.byte_lookups;
     let ts = |slot: u32| 4 * step.clk + slot;
-    let mut diff = |prev_ts: u32, slot: u32| {
-        let d = ts(slot) - prev_ts - 1;
-        lookups.record_u16(d as u16);
-        lookups.record(crate::bus::ByteOp::U8Pair, (d >> 16) as u8, 0);
-    };
+    let mut diff = |prev_ts: u32, slot: u32| lookups.record_access(prev_ts, ts(slot));
     diff(step.v0.1, 0);
     diff(step.a0.1, 1);
     diff(step.a1.1, 2);

@@ -44,12 +44,36 @@ pub fn range_check_word<AB: AirBuilder + InteractionBuilder>(
     word: Word<AB::Var>,
     count: AB::Expr,
 ) {
-    let [b0, b1, b2, b3] = word.bytes::<AB::Expr>();
-    lookup_byte(
-        builder,
-        ByteOp::U8Pair,
-        [AB::Expr::ZERO, b0, b1],
-        count.clone(),
-    );
-    lookup_byte(builder, ByteOp::U8Pair, [AB::Expr::ZERO, b2, b3], count);
+    range_check_bytes(builder, &word.bytes(), count);
+}
+
+/// Range-checks four bytes two by two (`U8Pair`), `count` times (0 or 1).
+pub fn range_check_bytes<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    bytes: &[AB::Expr; 4],
+    count: AB::Expr,
+) {
+    for pair in bytes.chunks_exact(2) {
+        lookup_byte(
+            builder,
+            ByteOp::U8Pair,
+            [AB::Expr::ZERO, pair[0].clone(), pair[1].clone()],
+            count.clone(),
+        );
+    }
+}
+
+/// Constrains, where `when` is 1, the two 16-bit `halves` to be made of the four (little-endian)
+/// `bytes`; with the bytes range-checked, this is the canonical split of the word.
+pub fn assert_halves_of_bytes<AB: AirBuilder>(
+    builder: &mut AB,
+    bytes: &[AB::Expr; 4],
+    halves: [AB::Expr; 2],
+    when: AB::Expr,
+) {
+    for (half, pair) in halves.into_iter().zip(bytes.chunks_exact(2)) {
+        builder.assert_zero(
+            when.clone() * (half - pair[0].clone() - pair[1].clone() * AB::Expr::from_u32(256)),
+        );
+    }
 }

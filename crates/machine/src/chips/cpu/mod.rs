@@ -42,6 +42,7 @@ use crate::bus::{
 use crate::gadgets::add::eval_add;
 use crate::gadgets::is_zero::eval_is_zero;
 use crate::gadgets::memory::eval_access_leaving_high_byte;
+use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes};
 use crate::record::MachineRecord;
 
 /// Indices into `CpuCols::flags`.
@@ -383,27 +384,16 @@ where
         let old_bytes: [AB::Expr; 4] = local.old_bytes.map(Into::into);
         let rt_bytes: [AB::Expr; 4] = local.rt_bytes.map(Into::into);
         let byte = AB::Expr::from_u32(256);
-        for i in 0..2 {
-            let from_bytes = |bytes: &[AB::Expr; 4]| {
-                bytes[2 * i].clone() + bytes[2 * i + 1].clone() * byte.clone()
-            };
-            builder.assert_zero(is_mem.clone() * (mem_prev[i].clone() - from_bytes(&old_bytes)));
-            builder.assert_zero(is_mem.clone() * (rt_value[i].into() - from_bytes(&rt_bytes)));
-            // MADD/MSUB range-check the new LO and HI through the same byte columns.
-            builder.assert_zero(accumulates.clone() * (result[i].clone() - from_bytes(&old_bytes)));
-            builder.assert_zero(accumulates.clone() * (mem_new[i].clone() - from_bytes(&rt_bytes)));
-            for bytes in [&old_bytes, &rt_bytes] {
-                lookup_byte(
-                    builder,
-                    ByteOp::U8Pair,
-                    [
-                        AB::Expr::ZERO,
-                        bytes[2 * i].clone(),
-                        bytes[2 * i + 1].clone(),
-                    ],
-                    is_mem.clone() + accumulates.clone(),
-                );
-            }
+        // The old word's and rt's bytes on memory rows; MADD/MSUB range-check the new LO and
+        // HI through the same columns.
+        let rt_halves: [AB::Expr; 2] = rt_value.map(Into::into);
+        for (bytes, on_memory, on_accumulate) in [
+            (&old_bytes, mem_prev.clone(), result.clone()),
+            (&rt_bytes, rt_halves, mem_new.clone()),
+        ] {
+            assert_halves_of_bytes(builder, bytes, on_memory, is_mem.clone());
+            assert_halves_of_bytes(builder, bytes, on_accumulate, accumulates.clone());
+            range_check_bytes(builder, bytes, is_mem.clone() + accumulates.clone());
         }
         let sign: AB::Expr = local.sign.into();
         builder.assert_bool(sign.clone());
