@@ -9,12 +9,12 @@
 //! or a jump, the target (the ROM holds branch and `j` targets; `jr` takes `rs`, checked below
 //! 2^30 so its field value is the word). The first row is real and starts at the public start
 //! pcs; the last real row's successors, whether it halted and its `clk` are public.
-//! **Range checks**: 16-bit checks that kinds which never meet on a row share through four
+//! **Range checks**: 16-bit checks that kinds which never meet on a row share through three
 //! `range16` slots; the accesses' timestamp-difference high bytes two by two. Values it writes
-//! are canonical words: ALU answers (range-checked by the
-//! answering chip), register and memory values read (canonical on the bus), ROM operands, and
-//! what it builds itself: links (`pc + 8`, halves range-checked with the high one below 2^14),
-//! MADD/MSUB sums (halves range-checked), loaded and stored bytes (range-checked bytes).
+//! are canonical words: ALU answers (range-checked by the answering chip), register and memory
+//! values read (canonical on the bus), ROM operands, and what it builds itself: links
+//! (`pc + 8`, halves range-checked with the high one below 2^14), MADD/MSUB sums and loaded or
+//! stored words (made of range-checked bytes).
 //! Memory addresses are ALU sums below `0x7F00_0000` (so a memory key never reaches the
 //! register keys), with the byte lane one-hot and aligned as the instruction requires.
 //! **Assumes**: the ALU chips answer `alu` messages; the Syscall chip answers `syscall`.
