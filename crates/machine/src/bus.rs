@@ -278,6 +278,8 @@ pub fn memory_message<AB: AirBuilder + InteractionBuilder>(
 pub const SYSCALL_BUS: &str = "syscall";
 /// HINT_READ's buffer, word by word: `(clk, key, bytes_left)`.
 pub const HINT_BUS: &str = "hint";
+/// SHA_EXTEND's words, one row each: `(clk, key, j)`.
+pub const SHA_EXTEND_BUS: &str = "sha_extend";
 
 /// Sends (`send`) or receives a message on the permutation bus `bus`, `count` times (0 or 1).
 pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(

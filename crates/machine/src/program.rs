@@ -19,6 +19,7 @@ use crate::chips::cpu::{public, CpuChip};
 use crate::chips::digest::DigestChip;
 use crate::chips::hint::HintChip;
 use crate::chips::image::ImageChip;
+use crate::chips::sha_extend::ShaExtendChip;
 use crate::chips::syscall::SyscallChip;
 use crate::chips::{
     add_sub::AddSubChip, bit_field::BitFieldChip, bits::BitsChip, bitwise::BitwiseChip,
@@ -57,6 +58,7 @@ pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
         MipsChip::Syscall(SyscallChip),
         MipsChip::Hint(HintChip),
         MipsChip::Digest(DigestChip),
+        MipsChip::ShaExtend(ShaExtendChip),
     ];
     debug_assert!(matches!(chips[CPU], MipsChip::Cpu(_)));
     debug_assert!(matches!(chips[SYSCALL], MipsChip::Syscall(_)));

@@ -98,6 +98,8 @@ pub struct MachineRecord {
     pub cpu_steps: Vec<crate::chips::cpu::trace::CpuStep>,
     pub syscall_steps: Vec<crate::chips::syscall::SyscallStep>,
     pub hint_words: Vec<crate::chips::hint::HintWord>,
+    /// SHA_EXTEND calls: the schedule after the call and one row per word.
+    pub sha_extend_calls: Vec<([u32; 64], Vec<crate::chips::sha_extend::ShaExtendRow>)>,
     /// The committed digest's words with their last timestamps.
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.
@@ -159,6 +161,7 @@ impl MachineRecord {
             cpu_steps: Vec::new(),
             syscall_steps: Vec::new(),
             hint_words: Vec::new(),
+            sha_extend_calls: Vec::new(),
             digest: [(0, 0); 8],
             start: (0, 0),
             end: (0, 0),

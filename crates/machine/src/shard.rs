@@ -14,6 +14,7 @@ use crate::chips::cpu::lanes::merge;
 use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
 use crate::chips::hint::{self, HintWord};
 use crate::chips::image::ImageChip;
+use crate::chips::sha_extend::{self, ShaExtendRow};
 use crate::chips::syscall::{self, SyscallStep, PROVABLE};
 use crate::record::{DivEvent, MachineRecord, MulEvent};
 
@@ -396,6 +397,30 @@ fn record_syscall(
                 hint::record_lookups(&word, &mut record.byte_lookups);
                 record.hint_words.push(word);
             }
+        }
+        Syscall::ShaExtend => {
+            let mut w = [0u32; 64];
+            let mut rows = Vec::with_capacity(64);
+            for (j, access) in call.memory.iter().enumerate() {
+                let key = memory_key(access.addr);
+                let prev = memory.access(key, access.prev_value, Some(access.value), ts(3));
+                w[j] = access.value;
+                rows.push(ShaExtendRow {
+                    clk,
+                    j: j as u32,
+                    key,
+                    prev_value: prev.value,
+                    prev_ts: prev.ts,
+                });
+            }
+            if rows.len() != 64 {
+                return Err(format!(
+                    "SHA_EXTEND at cycle {}: {} words",
+                    call.clock,
+                    rows.len()
+                ));
+            }
+            sha_extend::record_call(record, &w, &rows);
         }
         _ => {}
     }

@@ -14,6 +14,7 @@ pub mod lt;
 pub mod memory;
 pub mod mul;
 pub mod program;
+pub mod sha_extend;
 pub mod shift;
 pub mod syscall;
 
@@ -38,5 +39,6 @@ tessera_stark::machine_chips! {
         Syscall(syscall::SyscallChip),
         Hint(hint::HintChip),
         Digest(digest::DigestChip),
+        ShaExtend(sha_extend::ShaExtendChip),
     }
 }

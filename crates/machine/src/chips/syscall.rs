@@ -10,6 +10,7 @@
 //!   from the prover: the value is only range-checked.
 //! - HINT_READ: `$a1` private bytes go to `$a0` (4-aligned, below the register keys), word by
 //!   word, through the Hint chip.
+//! - SHA_EXTEND: the ShaExtend chip's 64 rows, started at `$a0` (4-aligned).
 //!
 //! Every other number (precompiles, deferred proofs) has no flag here, so no proof of a run
 //! that makes such a call exists until a chip that receives it is added: the `syscall` bus is
@@ -29,30 +30,34 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::Syscall;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, SYSCALL_BUS};
+use crate::bus::{
+    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, SHA_EXTEND_BUS, SYSCALL_BUS,
+};
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::gadgets::memory::{eval_access, AccessCols};
 use crate::record::MachineRecord;
 
 /// The syscalls a proof can contain, in flag order.
-pub const PROVABLE: [Syscall; 5] = [
+pub const PROVABLE: [Syscall; 6] = [
     Syscall::Halt,
     Syscall::Write,
     Syscall::Commit,
     Syscall::HintLen,
     Syscall::HintRead,
+    Syscall::ShaExtend,
 ];
 const HALT: usize = 0;
 const COMMIT: usize = 2;
 const HINT_LEN: usize = 3;
 const HINT_READ: usize = 4;
+const SHA_EXTEND: usize = 5;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SyscallCols<T> {
     pub is_real: T,
     pub clk: T,
-    pub flags: [T; 5],
+    pub flags: [T; 6],
     /// `$v0` before (the number) and after.
     pub v0: AccessCols<T>,
     pub v0_new: [T; 2],
@@ -60,7 +65,8 @@ pub struct SyscallCols<T> {
     pub a1: AccessCols<T>,
     /// COMMIT's digest word.
     pub digest: AccessCols<T>,
-    /// HINT_READ: `a0 = 4·word_index` within its low half, and whether the length is zero.
+    /// HINT_READ and SHA_EXTEND: `a0 = 4·word_index` within its low half; HINT_READ: whether
+    /// the length is zero.
     pub word_index: T,
     pub len_is_zero: IsZeroCols<T>,
     pub sends_words: T,
@@ -192,8 +198,19 @@ where
 
         // HINT_READ: the first word's key and the length go to the Hint chip.
         let index: AB::Expr = local.word_index.into();
-        builder.assert_zero(f(HINT_READ) * (a0[0].clone() - index.clone() * AB::Expr::from_u32(4)));
-        lookup_u16(builder, index.clone(), f(HINT_READ));
+        let buffer = f(HINT_READ) + f(SHA_EXTEND);
+        builder
+            .assert_zero(buffer.clone() * (a0[0].clone() - index.clone() * AB::Expr::from_u32(4)));
+        lookup_u16(builder, index.clone(), buffer);
+        let first_key = index.clone() + a0[1].clone() * AB::Expr::from_u32(1 << 14);
+        // SHA_EXTEND: the chain of its 64 words starts at word 0 of `$a0`.
+        permutation(
+            builder,
+            SHA_EXTEND_BUS,
+            [clk.clone(), first_key.clone(), AB::Expr::ZERO],
+            f(SHA_EXTEND),
+            true,
+        );
         lookup_u16(
             builder,
             AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - a1[1].clone(),
@@ -213,11 +230,7 @@ where
         permutation(
             builder,
             HINT_BUS,
-            [
-                clk,
-                index + a0[1].clone() * AB::Expr::from_u32(1 << 14),
-                a1[0].clone() + a1[1].clone() * two16,
-            ],
+            [clk, first_key, a1[0].clone() + a1[1].clone() * two16],
             local.sends_words.into(),
             true,
         );
@@ -246,8 +259,10 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
     }
     let [lo, hi] = halves::<Val>(step.a1.0);
     cols.len_is_zero = IsZeroCols::populate(lo + hi);
-    if flag == HINT_READ {
+    if flag == HINT_READ || flag == SHA_EXTEND {
         cols.word_index = Val::from_u32((step.a0.0 & 0xFFFF) >> 2);
+    }
+    if flag == HINT_READ {
         cols.sends_words = Val::from_bool(step.a1.0 != 0);
     }
     cols
@@ -270,6 +285,7 @@ pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
             lookups.record_u16(step.v0_new as u16);
             lookups.record_u16((step.v0_new >> 16) as u16);
         }
+        Syscall::ShaExtend => lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16),
         Syscall::HintRead => {
             lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
             lookups.record_u16(((tessera_mips::MEMORY_LIMIT >> 16) - 1 - (step.a1.0 >> 16)) as u16);
