@@ -197,9 +197,8 @@ where
 
         // The word: read (inputs) or written (computed), and offered to later rows.
         let w: [AB::Expr; 2] = local.w.map(Into::into);
-        for i in 0..2 {
-            builder
-                .assert_zero(is_input.clone() * (w[i].clone() - local.access.prev_value[i].into()));
+        for (half, prev) in w.iter().zip(local.access.prev_value) {
+            builder.assert_zero(is_input.clone() * (half.clone() - prev.into()));
         }
         eval_access(
             builder,
