@@ -350,8 +350,8 @@ fn record_syscall(
         .filter(|s| PROVABLE.contains(s))
         .ok_or_else(|| {
             format!(
-                "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (precompile \
-                 and deferred-proof chips are not built)",
+                "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (of the \
+                 precompiles only SHA_EXTEND is proven so far; deferred proofs are not)",
                 call.number, call.clock
             )
         })?;
