@@ -48,6 +48,12 @@ impl ByteLookups {
         self.record(ByteOp::U8Pair, (diff >> 16) as u8, 0);
     }
 
+    /// Records the range check of a memory key (see `gadgets::memory::eval_memory_key`).
+    pub fn record_memory_key(&mut self, key: u32) {
+        self.record_u16(key as u16);
+        self.record_u16(((crate::bus::REGISTER_KEY_BASE >> 16) - 1 - (key >> 16)) as u16);
+    }
+
     /// Records a 16-bit range check of `value`.
     pub fn record_u16(&mut self, value: u16) {
         self.record(ByteOp::U16, value as u8, (value >> 8) as u8);

@@ -30,6 +30,16 @@ fn program() -> Arc<Program> {
     Arc::new(asm::program(&code, &data))
 }
 
+/// The record of the program's one shard.
+fn record(program: &Arc<Program>) -> MachineRecord {
+    let mut executor = Executor::new(program, vec![], ExecutorConfig::default());
+    let mut record = None;
+    executor
+        .run_traced(|shard| record = Some(MachineRecord::from_shard(program.clone(), shard)))
+        .unwrap();
+    record.unwrap().unwrap()
+}
+
 #[test]
 fn sha_extend_proves_and_verifies() {
     let program = program();
@@ -43,12 +53,7 @@ fn sha_extend_proves_and_verifies() {
 #[test]
 fn the_schedule_matches_the_reference() {
     let program = program();
-    let mut executor = Executor::new(&program, vec![], ExecutorConfig::default());
-    let mut record = None;
-    executor
-        .run_traced(|shard| record = Some(MachineRecord::from_shard(program.clone(), shard)))
-        .unwrap();
-    let record = record.unwrap().unwrap();
+    let record = record(&program);
     let (w, rows) = &record.sha_extend_calls[0];
     let mut expected = [0u32; 64];
     expected[..16].copy_from_slice(&w[..16]);
@@ -60,12 +65,7 @@ fn the_schedule_matches_the_reference() {
 #[test]
 fn a_changed_schedule_word_is_rejected() {
     let program = program();
-    let mut executor = Executor::new(&program, vec![], ExecutorConfig::default());
-    let mut record = None;
-    executor
-        .run_traced(|shard| record = Some(MachineRecord::from_shard(program.clone(), shard)))
-        .unwrap();
-    let record = record.unwrap().unwrap();
+    let record = record(&program);
     let machine = machine(program.clone(), ConfigId::InsecureTesting);
     let (pk, vk) = machine.setup::<MachineRecord>();
     let chip = machine

@@ -18,8 +18,8 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{lookup_u16, permutation, HINT_BUS, REGISTER_KEY_BASE};
-use crate::gadgets::memory::{eval_access, AccessCols};
+use crate::bus::{permutation, HINT_BUS};
+use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
 use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes};
 use crate::record::{ByteLookups, MachineRecord};
 
@@ -77,8 +77,7 @@ where
         builder.assert_bool(last.clone());
         builder.assert_zero(last.clone() * (AB::Expr::ONE - is_real.clone()));
         let clk: AB::Expr = local.clk.into();
-        let [key_lo, key_hi]: [AB::Expr; 2] = local.key.map(Into::into);
-        let key = key_lo.clone() + key_hi.clone() * AB::Expr::from_u32(1 << 16);
+        let key = eval_memory_key(builder, local.key.map(Into::into), is_real.clone());
         let left: AB::Expr = local.left.into();
         permutation(
             builder,
@@ -97,12 +96,6 @@ where
             ],
             is_real.clone() - last.clone(),
             true,
-        );
-        lookup_u16(builder, key_lo, is_real.clone());
-        lookup_u16(
-            builder,
-            AB::Expr::from_u32((REGISTER_KEY_BASE >> 16) - 1) - key_hi,
-            is_real.clone(),
         );
 
         let mut tail_sum = AB::Expr::ZERO;
@@ -164,8 +157,7 @@ pub fn populate(word: &HintWord) -> HintCols<Val> {
 }
 
 pub fn record_lookups(word: &HintWord, lookups: &mut ByteLookups) {
-    lookups.record_u16(word.key as u16);
-    lookups.record_u16(((REGISTER_KEY_BASE >> 16) - 1 - (word.key >> 16)) as u16);
+    lookups.record_memory_key(word.key);
     lookups.record_word(word.prev_value);
     lookups.record_word(word.value);
     lookups.record_access(word.prev_ts, 4 * word.clk + 3);

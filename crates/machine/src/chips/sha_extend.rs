@@ -20,11 +20,8 @@ use p3_lookup::{Count, InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{
-    alu_message, lookup_byte, lookup_u16, permutation, AluOp, ByteOp, REGISTER_KEY_BASE,
-    SHA_EXTEND_BUS,
-};
-use crate::gadgets::memory::{eval_access, AccessCols};
+use crate::bus::{alu_message, lookup_byte, permutation, AluOp, ByteOp, SHA_EXTEND_BUS};
+use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
 use crate::record::MachineRecord;
 
 /// The chip's own lookup of schedule words: `(clk, j, w_lo, w_hi)`.
@@ -121,8 +118,7 @@ pub fn record_call(record: &mut MachineRecord, w: &[u32; 64], rows: &[ShaExtendR
         let lookups = &mut record.byte_lookups;
         lookups.record(ByteOp::Ltu, j as u8, 16);
         lookups.record(ByteOp::Ltu, j as u8, 63);
-        lookups.record_u16(row.key as u16);
-        lookups.record_u16(((REGISTER_KEY_BASE >> 16) - 1 - (row.key >> 16)) as u16);
+        lookups.record_memory_key(row.key);
         lookups.record_access(row.prev_ts, 4 * row.clk + 3);
     }
     record.sha_extend_calls.push((*w, rows.to_vec()));
@@ -168,8 +164,7 @@ where
         );
 
         // The chain: started by the syscall at j = 0, stepped to j = 63.
-        let [key_lo, key_hi]: [AB::Expr; 2] = local.key.map(Into::into);
-        let key = key_lo.clone() + key_hi.clone() * AB::Expr::from_u32(1 << 16);
+        let key = eval_memory_key(builder, local.key.map(Into::into), is_real.clone());
         permutation(
             builder,
             SHA_EXTEND_BUS,
@@ -187,12 +182,6 @@ where
             ],
             not_last,
             true,
-        );
-        lookup_u16(builder, key_lo, is_real.clone());
-        lookup_u16(
-            builder,
-            AB::Expr::from_u32((REGISTER_KEY_BASE >> 16) - 1) - key_hi,
-            is_real.clone(),
         );
 
         // The word: read (inputs) or written (computed), and offered to later rows.

@@ -45,13 +45,17 @@ use crate::gadgets::memory::eval_access_leaving_high_byte;
 use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes};
 use crate::record::MachineRecord;
 
-/// Indices into `CpuCols::flags`.
-pub const LINK: usize = 0;
-pub const B_IS_RT: usize = 1;
-pub const C_IS_RS: usize = 2;
-pub const C_IS_IMM: usize = 3;
-pub const WRITES_RD: usize = 4;
-pub const TRAP: usize = 5;
+/// The column in `CpuCols::flags` of a ROM flag bit (bit 0, `REAL`, is `is_real`).
+pub const fn flag_column(bit: u32) -> usize {
+    bit.trailing_zeros() as usize - 1
+}
+
+pub const LINK: usize = flag_column(control::extra::LINK);
+pub const B_IS_RT: usize = flag_column(control::extra::B_IS_RT);
+pub const C_IS_RS: usize = flag_column(control::extra::C_IS_RS);
+pub const C_IS_IMM: usize = flag_column(control::extra::C_IS_IMM);
+pub const WRITES_RD: usize = flag_column(control::extra::WRITES_RD);
+pub const TRAP: usize = flag_column(control::extra::TRAP);
 
 /// The CPU's public values.
 pub mod public {

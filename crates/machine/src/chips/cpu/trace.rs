@@ -11,7 +11,7 @@ use tessera_stark::{pad_to_power_of_two, Val};
 
 use super::columns::{CpuCols, NUM_CPU_COLS};
 use super::control::{extra, Control, Kind};
-use super::{B_IS_RT, C_IS_IMM, C_IS_RS, LINK, TRAP, WRITES_RD};
+use super::WRITES_RD;
 use crate::bus::ByteOp;
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::AccessCols;
@@ -94,15 +94,8 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
     if let Some(i) = kind.flag() {
         cols.kinds[i] = Val::ONE;
     }
-    for (i, bit) in [
-        (LINK, extra::LINK),
-        (B_IS_RT, extra::B_IS_RT),
-        (C_IS_RS, extra::C_IS_RS),
-        (C_IS_IMM, extra::C_IS_IMM),
-        (WRITES_RD, extra::WRITES_RD),
-        (TRAP, extra::TRAP),
-    ] {
-        cols.flags[i] = Val::from_bool(control.has(bit));
+    for (i, flag) in cols.flags.iter_mut().enumerate() {
+        *flag = Val::from_bool(control.has(2 << i));
     }
     let ts = |slot: u32| 4 * step.clk + slot;
     cols.rs_access = AccessCols::populate(step.rs.value, step.rs.ts, ts(0));
