@@ -280,6 +280,8 @@ pub const SYSCALL_BUS: &str = "syscall";
 pub const HINT_BUS: &str = "hint";
 /// SHA_EXTEND's words, one row each: `(clk, key, j)`.
 pub const SHA_EXTEND_BUS: &str = "sha_extend";
+/// SHA_COMPRESS's rows: `(clk, w_key, state_key, j)`.
+pub const SHA_COMPRESS_BUS: &str = "sha_compress";
 
 /// Sends (`send`) or receives a message on the permutation bus `bus`, `count` times (0 or 1).
 pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(

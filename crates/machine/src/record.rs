@@ -106,6 +106,8 @@ pub struct MachineRecord {
     pub hint_words: Vec<crate::chips::hint::HintWord>,
     /// SHA_EXTEND calls: the schedule after the call and one row per word.
     pub sha_extend_calls: Vec<([u32; 64], Vec<crate::chips::sha_extend::ShaExtendRow>)>,
+    /// SHA_COMPRESS calls.
+    pub sha_compress_calls: Vec<crate::chips::sha_compress::ShaCompressCall>,
     /// The committed digest's words with their last timestamps.
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.
@@ -168,6 +170,7 @@ impl MachineRecord {
             syscall_steps: Vec::new(),
             hint_words: Vec::new(),
             sha_extend_calls: Vec::new(),
+            sha_compress_calls: Vec::new(),
             digest: [(0, 0); 8],
             start: (0, 0),
             end: (0, 0),

@@ -14,6 +14,7 @@ use crate::chips::cpu::lanes::merge;
 use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
 use crate::chips::hint::{self, HintWord};
 use crate::chips::image::ImageChip;
+use crate::chips::sha_compress::{self, ShaCompressCall};
 use crate::chips::sha_extend::{self, ShaExtendRow};
 use crate::chips::syscall::{self, SyscallStep, PROVABLE};
 use crate::record::{DivEvent, MachineRecord, MulEvent};
@@ -351,7 +352,8 @@ fn record_syscall(
         .ok_or_else(|| {
             format!(
                 "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (of the \
-                 precompiles only SHA_EXTEND is proven so far; deferred proofs are not)",
+                 precompiles only SHA_EXTEND and SHA_COMPRESS are proven so far; deferred \
+                 proofs are not)",
                 call.number, call.clock
             )
         })?;
@@ -421,6 +423,45 @@ fn record_syscall(
                 ));
             }
             sha_extend::record_call(record, &w, &rows);
+        }
+        Syscall::ShaCompress => {
+            if call.memory.len() != 80 {
+                return Err(format!(
+                    "SHA_COMPRESS at cycle {}: {} memory accesses",
+                    call.clock,
+                    call.memory.len()
+                ));
+            }
+            let (w, rest) = call.memory.split_at(64);
+            let (state_read, state_written) = rest.split_at(8);
+            let mut compress = ShaCompressCall {
+                clk,
+                w_key: memory_key(a0.0),
+                state_key: memory_key(a1.0),
+                w: [0; 64],
+                state: [0; 8],
+                w_prev_ts: [0; 64],
+                state_prev_ts: [0; 8],
+            };
+            for (j, access) in w.iter().enumerate() {
+                let prev = memory.access(memory_key(access.addr), access.prev_value, None, ts(2));
+                compress.w[j] = prev.value;
+                compress.w_prev_ts[j] = prev.ts;
+            }
+            for (i, (read, written)) in state_read.iter().zip(state_written).enumerate() {
+                let key = memory_key(read.addr);
+                let prev = memory.access(key, read.prev_value, Some(written.value), ts(3));
+                compress.state[i] = prev.value;
+                compress.state_prev_ts[i] = prev.ts;
+            }
+            let written: Vec<u32> = state_written.iter().map(|a| a.value).collect();
+            if compress.output()[..] != written[..] {
+                return Err(format!(
+                    "SHA_COMPRESS at cycle {}: the chip's rounds disagree with the executor",
+                    call.clock
+                ));
+            }
+            sha_compress::record_call(record, compress);
         }
         _ => {}
     }

@@ -1,5 +1,5 @@
-//! Precompile chips: a SHA_EXTEND call proves and verifies, and a changed schedule word is
-//! rejected.
+//! Precompile chips: each call proves and verifies, matches the executor's reference, and a
+//! changed input, computed or written word is rejected.
 
 #[path = "../../executor/tests/common/mod.rs"]
 mod asm;
@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use asm::{i, li, DATA, SYSCALL};
 use p3_field::PrimeCharacteristicRing;
-use tessera_executor::{sha256_extend, Executor, ExecutorConfig};
+use tessera_executor::{sha256_compress, sha256_extend, Executor, ExecutorConfig};
+use tessera_machine::chips::sha_compress::{ShaCompressCols, NUM_SHA_COMPRESS_COLS, ROUNDS};
 use tessera_machine::chips::sha_extend::{ShaExtendCols, NUM_SHA_EXTEND_COLS};
 use tessera_machine::program::{machine, verify, ProgramProver};
 use tessera_machine::MachineRecord;
@@ -62,36 +63,34 @@ fn the_schedule_matches_the_reference() {
     assert_eq!(rows.len(), 64);
 }
 
-#[test]
-fn a_changed_schedule_word_is_rejected() {
-    let program = program();
-    let record = record(&program);
+/// The column indices of a chip's row struct.
+fn columns<C: Copy>(width: usize) -> C
+where
+    [usize]: std::borrow::Borrow<C>,
+{
+    let indices: Vec<usize> = (0..width).collect();
+    *std::borrow::Borrow::borrow(indices.as_slice())
+}
+
+/// Asserts that each case, a set of `(row, column)` cells of `chip` each raised by one, makes
+/// the proof of `program` fail to verify.
+fn assert_rejected(program: &Arc<Program>, chip: &str, width: usize, cases: &[&[(usize, usize)]]) {
+    let record = record(program);
     let machine = machine(program.clone(), ConfigId::InsecureTesting);
     let (pk, vk) = machine.setup::<MachineRecord>();
     let chip = machine
         .chips()
         .iter()
-        .position(|c| c.name() == "ShaExtend")
+        .position(|c| c.name() == chip)
         .unwrap();
-    let c: ShaExtendCols<usize> = {
-        let indices: Vec<usize> = (0..NUM_SHA_EXTEND_COLS).collect();
-        *std::borrow::Borrow::borrow(indices.as_slice())
-    };
-    // A computed word changed with the last Add's answer (so the row stays consistent), a
-    // computed word alone, and an input word.
-    let cases: [&[(usize, usize)]; 3] = [
-        &[(20, c.w[0]), (20, c.values[16][0])],
-        &[(40, c.w[1])],
-        &[(5, c.w[0])],
-    ];
     for cells in cases {
         let mut traces: Vec<_> = machine
             .chips()
             .iter()
             .map(|c| c.generate_trace(&record))
             .collect();
-        for &(row, col) in cells {
-            traces[chip].values[row * NUM_SHA_EXTEND_COLS + col] += Val::ONE;
+        for &(row, col) in *cells {
+            traces[chip].values[row * width + col] += Val::ONE;
         }
         let public_values = machine
             .chips()
@@ -101,9 +100,100 @@ fn a_changed_schedule_word_is_rejected() {
         let proof = machine
             .prove_traces_unchecked::<MachineRecord>(&pk, traces, public_values)
             .unwrap();
-        assert!(
-            verify(&machine, &vk, &program, &proof).is_err(),
-            "{cells:?}"
-        );
+        assert!(verify(&machine, &vk, program, &proof).is_err(), "{cells:?}");
     }
+}
+
+#[test]
+fn a_changed_schedule_word_is_rejected() {
+    let c: ShaExtendCols<usize> = columns(NUM_SHA_EXTEND_COLS);
+    // A computed word changed with the last Add's answer (so the row stays consistent), a
+    // computed word alone, and an input word.
+    assert_rejected(
+        &program(),
+        "ShaExtend",
+        NUM_SHA_EXTEND_COLS,
+        &[
+            &[(20, c.w[0]), (20, c.values[16][0])],
+            &[(40, c.w[1])],
+            &[(5, c.w[0])],
+        ],
+    );
+}
+
+const W: u32 = DATA;
+const STATE: u32 = DATA + 256;
+
+/// Two compressions: of the state at STATE with the schedule at W, then of the state at W + 32
+/// (inside the schedule, which it overwrites) with the same schedule. Loads a word, halts.
+fn compress_program() -> Arc<Program> {
+    let mut code = Vec::new();
+    for (w, state) in [(W, STATE), (W, W + 32)] {
+        code.extend(li(4, w));
+        code.extend(li(5, state));
+        code.extend(li(2, 0x0101_0006));
+        code.push(SYSCALL);
+    }
+    code.push(i(0x23, 5, 8, 4)); // lw $t0, 4($a1)
+    code.extend(li(4, 0));
+    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
+    let data: Vec<(u32, u32)> = (0..72)
+        .map(|k| (W + 4 * k, 0x9e37_79b9u32.wrapping_mul(k + 7).rotate_left(k)))
+        .collect();
+    Arc::new(asm::program(&code, &data))
+}
+
+#[test]
+fn sha_compress_proves_and_verifies() {
+    let program = compress_program();
+    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
+    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
+    verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
+    let rows = report
+        .chips
+        .iter()
+        .find(|c| c.0 == "ShaCompress")
+        .unwrap()
+        .1;
+    assert_eq!(rows, (2 * (ROUNDS + 4)).next_power_of_two());
+}
+
+#[test]
+fn compressions_match_the_reference() {
+    let program = compress_program();
+    let record = record(&program);
+    let calls = &record.sha_compress_calls;
+    assert_eq!(calls.len(), 2);
+    for call in calls {
+        let mut expected = call.state;
+        sha256_compress(&call.w, &mut expected);
+        assert_eq!(call.output(), expected);
+    }
+    // The second state is read from the schedule the first call left in place.
+    assert_eq!(calls[1].state[..], calls[1].w[8..16]);
+}
+
+#[test]
+fn a_changed_compression_is_rejected() {
+    let c: ShaCompressCols<usize> = columns(NUM_SHA_COMPRESS_COLS);
+    let (new_a, new_e, w, k) = (33, 32, 8, 9);
+    let state_row = ROUNDS + 1;
+    assert_rejected(
+        &compress_program(),
+        "ShaCompress",
+        NUM_SHA_COMPRESS_COLS,
+        &[
+            // A round's new `a` or `e`, a schedule word as read, a round constant.
+            &[(10, c.words[new_a][0])],
+            &[(30, c.words[new_e][1])],
+            &[(12, c.words[w][0])],
+            &[(7, c.words[k][1])],
+            // A written state word, alone and with the Add answer's input it came from.
+            &[(state_row, c.words[w][0])],
+            &[(state_row, c.words[k][1]), (state_row, c.words[4][1])],
+            // The state word as read, and a round input taken from the wrong round.
+            &[(state_row, c.words[new_a][0])],
+            &[(20, c.words[2][0])],
+        ],
+    );
 }

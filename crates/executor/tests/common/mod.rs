@@ -85,14 +85,19 @@ impl Default for Setup<'_> {
 }
 
 pub fn program(code: &[u32], data: &[(u32, u32)]) -> Program {
-    let mut bytes = vec![0u8; 256];
+    let end = data
+        .iter()
+        .map(|&(addr, _)| addr - DATA + 4)
+        .max()
+        .unwrap_or(0);
+    let mut bytes = vec![0u8; (end as usize).max(256)];
     for &(addr, word) in data {
         let at = (addr - DATA) as usize;
         bytes[at..at + 4].copy_from_slice(&word.to_le_bytes());
     }
     let segment = Segment {
         vaddr: DATA,
-        mem_size: 256,
+        mem_size: bytes.len() as u32,
         data: bytes,
         executable: false,
         writable: true,

@@ -14,6 +14,7 @@ pub mod lt;
 pub mod memory;
 pub mod mul;
 pub mod program;
+pub mod sha_compress;
 pub mod sha_extend;
 pub mod shift;
 pub mod syscall;
@@ -40,5 +41,7 @@ tessera_stark::machine_chips! {
         Hint(hint::HintChip),
         Digest(digest::DigestChip),
         ShaExtend(sha_extend::ShaExtendChip),
+        ShaCompress(sha_compress::ShaCompressChip),
+        ShaRoundConstants(sha_compress::constants::ShaRoundConstantsChip),
     }
 }

@@ -11,6 +11,7 @@
 //! - HINT_READ: `$a1` private bytes go to `$a0` (4-aligned, below the register keys), word by
 //!   word, through the Hint chip.
 //! - SHA_EXTEND: the ShaExtend chip's 64 rows, started at `$a0` (4-aligned).
+//! - SHA_COMPRESS: the ShaCompress chip's 68 rows, started at `$a0` and `$a1` (4-aligned).
 //!
 //! Every other number (precompiles, deferred proofs) has no flag here, so no proof of a run
 //! that makes such a call exists until a chip that receives it is added: the `syscall` bus is
@@ -31,33 +32,36 @@ use tessera_executor::Syscall;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{
-    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, SHA_EXTEND_BUS, SYSCALL_BUS,
+    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, SHA_COMPRESS_BUS,
+    SHA_EXTEND_BUS, SYSCALL_BUS,
 };
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::gadgets::memory::{eval_access, AccessCols};
 use crate::record::MachineRecord;
 
 /// The syscalls a proof can contain, in flag order.
-pub const PROVABLE: [Syscall; 6] = [
+pub const PROVABLE: [Syscall; 7] = [
     Syscall::Halt,
     Syscall::Write,
     Syscall::Commit,
     Syscall::HintLen,
     Syscall::HintRead,
     Syscall::ShaExtend,
+    Syscall::ShaCompress,
 ];
 const HALT: usize = 0;
 const COMMIT: usize = 2;
 const HINT_LEN: usize = 3;
 const HINT_READ: usize = 4;
 const SHA_EXTEND: usize = 5;
+const SHA_COMPRESS: usize = 6;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SyscallCols<T> {
     pub is_real: T,
     pub clk: T,
-    pub flags: [T; 6],
+    pub flags: [T; 7],
     /// `$v0` before (the number) and after.
     pub v0: AccessCols<T>,
     pub v0_new: [T; 2],
@@ -65,9 +69,11 @@ pub struct SyscallCols<T> {
     pub a1: AccessCols<T>,
     /// COMMIT's digest word.
     pub digest: AccessCols<T>,
-    /// HINT_READ and SHA_EXTEND: `a0 = 4·word_index` within its low half; HINT_READ: whether
+    /// Buffers at `$a0` (HINT_READ, SHA_EXTEND, SHA_COMPRESS) and `$a1` (SHA_COMPRESS):
+    /// `a0 = 4·word_index` and `a1 = 4·a1_index` within their low halves; HINT_READ: whether
     /// the length is zero.
     pub word_index: T,
+    pub a1_index: T,
     pub len_is_zero: IsZeroCols<T>,
     pub sends_words: T,
 }
@@ -198,7 +204,7 @@ where
 
         // HINT_READ: the first word's key and the length go to the Hint chip.
         let index: AB::Expr = local.word_index.into();
-        let buffer = f(HINT_READ) + f(SHA_EXTEND);
+        let buffer = f(HINT_READ) + f(SHA_EXTEND) + f(SHA_COMPRESS);
         builder
             .assert_zero(buffer.clone() * (a0[0].clone() - index.clone() * AB::Expr::from_u32(4)));
         lookup_u16(builder, index.clone(), buffer);
@@ -209,6 +215,24 @@ where
             SHA_EXTEND_BUS,
             [clk.clone(), first_key.clone(), AB::Expr::ZERO],
             f(SHA_EXTEND),
+            true,
+        );
+        // SHA_COMPRESS: the chain of its 68 rows starts at word 0 of `$a0` and of `$a1`.
+        let a1_index: AB::Expr = local.a1_index.into();
+        builder.assert_zero(
+            f(SHA_COMPRESS) * (a1[0].clone() - a1_index.clone() * AB::Expr::from_u32(4)),
+        );
+        lookup_u16(builder, a1_index.clone(), f(SHA_COMPRESS));
+        permutation(
+            builder,
+            SHA_COMPRESS_BUS,
+            [
+                clk.clone(),
+                first_key.clone(),
+                a1_index + a1[1].clone() * AB::Expr::from_u32(1 << 14),
+                AB::Expr::ZERO,
+            ],
+            f(SHA_COMPRESS),
             true,
         );
         lookup_u16(
@@ -259,8 +283,11 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
     }
     let [lo, hi] = halves::<Val>(step.a1.0);
     cols.len_is_zero = IsZeroCols::populate(lo + hi);
-    if flag == HINT_READ || flag == SHA_EXTEND {
+    if flag == HINT_READ || flag == SHA_EXTEND || flag == SHA_COMPRESS {
         cols.word_index = Val::from_u32((step.a0.0 & 0xFFFF) >> 2);
+    }
+    if flag == SHA_COMPRESS {
+        cols.a1_index = Val::from_u32((step.a1.0 & 0xFFFF) >> 2);
     }
     if flag == HINT_READ {
         cols.sends_words = Val::from_bool(step.a1.0 != 0);
@@ -286,6 +313,10 @@ pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
             lookups.record_u16((step.v0_new >> 16) as u16);
         }
         Syscall::ShaExtend => lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16),
+        Syscall::ShaCompress => {
+            lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
+            lookups.record_u16(((step.a1.0 & 0xFFFF) >> 2) as u16);
+        }
         Syscall::HintRead => {
             lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
             lookups.record_u16(((tessera_mips::MEMORY_LIMIT >> 16) - 1 - (step.a1.0 >> 16)) as u16);

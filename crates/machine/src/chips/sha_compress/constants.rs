@@ -1,0 +1,73 @@
+//! SHA-256's 64 round constants as a preprocessed table `(j, k_lo, k_hi)` with a multiplicity
+//! column: the ShaCompress chip looks up `K[j]` here for round `j`.
+//!
+//! **Proves**: every message it provides is `(j, K[j])` (the rows are preprocessed, so the
+//! verifying key commits to them). **Assumes**: nothing.
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::{InteractionBuilder, LookupBus};
+use p3_matrix::dense::RowMajorMatrix;
+use tessera_executor::SHA256_K;
+use tessera_stark::{Chip, Val};
+
+use crate::record::MachineRecord;
+
+/// The lookup of round constants: `(j, k_lo, k_hi)`.
+pub const ROUND_CONSTANT_BUS: &str = "sha_round_constant";
+
+const PREPROCESSED_WIDTH: usize = 3;
+
+#[derive(Clone, Debug, Default)]
+pub struct ShaRoundConstantsChip;
+
+impl<F: Field> BaseAir<F> for ShaRoundConstantsChip {
+    fn width(&self) -> usize {
+        1
+    }
+    fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
+        let values = SHA256_K
+            .iter()
+            .enumerate()
+            .flat_map(|(j, &k)| [j as u32, k & 0xFFFF, k >> 16].map(F::from_u32))
+            .collect();
+        Some(RowMajorMatrix::new(values, PREPROCESSED_WIDTH))
+    }
+    fn preprocessed_width(&self) -> usize {
+        PREPROCESSED_WIDTH
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+    fn preprocessed_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for ShaRoundConstantsChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let row: Vec<AB::Expr> = builder
+            .preprocessed()
+            .current_slice()
+            .iter()
+            .map(|&v| v.into())
+            .collect();
+        let multiplicity: AB::Expr = builder.main().current_slice()[0].into();
+        LookupBus::new(ROUND_CONSTANT_BUS).table_entry(builder, row, multiplicity);
+    }
+}
+
+impl Chip<Val, MachineRecord> for ShaRoundConstantsChip {
+    fn name(&self) -> &'static str {
+        "ShaRoundConstants"
+    }
+
+    /// Every call of the shard looks up each round's constant once.
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let calls = Val::from_usize(record.sha_compress_calls.len());
+        RowMajorMatrix::new(vec![calls; SHA256_K.len()], 1)
+    }
+}
