@@ -309,12 +309,16 @@ where
             local.access_b,
             is_state.clone(),
         );
-        for h in 0..2 {
-            let read_a: AB::Expr = local.access_a.prev_value[h].into();
-            let read_b: AB::Expr = local.access_b.prev_value[h].into();
+        let reads = local
+            .access_a
+            .prev_value
+            .iter()
+            .zip(local.access_b.prev_value);
+        for (h, (&read_a, read_b)) in reads.enumerate() {
+            let read_a: AB::Expr = read_a.into();
             builder.assert_zero(is_round.clone() * (words[W][h].clone() - read_a.clone()));
             builder.assert_zero(is_state.clone() * (words[NEW_A][h].clone() - read_a));
-            builder.assert_zero(is_state.clone() * (words[NEW_E][h].clone() - read_b));
+            builder.assert_zero(is_state.clone() * (words[NEW_E][h].clone() - read_b.into()));
         }
 
         // The working variables: provided once per (clk, t), taken by later rounds and rows.
