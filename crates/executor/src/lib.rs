@@ -18,5 +18,7 @@ pub use executor::{
     reexecute_shard, Executor, ExecutorConfig, Io, Outcome, DEFAULT_MAX_CYCLES, DEFAULT_SHARD_SIZE,
 };
 pub use memory::Memory;
-pub use precompiles::{keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend, SHA256_K};
+pub use precompiles::{
+    keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend, KECCAK_BLOCK_WORDS, SHA256_K,
+};
 pub use syscall::Syscall;

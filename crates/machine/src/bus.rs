@@ -282,6 +282,8 @@ pub const HINT_BUS: &str = "hint";
 pub const SHA_EXTEND_BUS: &str = "sha_extend";
 /// SHA_COMPRESS's rows: `(clk, w_key, state_key, j)`.
 pub const SHA_COMPRESS_BUS: &str = "sha_compress";
+/// KECCAK_SPONGE's calls: `(clk, in_key, out_key)`.
+pub const KECCAK_BUS: &str = "keccak";
 
 /// Sends (`send`) or receives a message on the permutation bus `bus`, `count` times (0 or 1).
 pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(

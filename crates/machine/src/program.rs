@@ -19,6 +19,7 @@ use crate::chips::cpu::{public, CpuChip};
 use crate::chips::digest::DigestChip;
 use crate::chips::hint::HintChip;
 use crate::chips::image::ImageChip;
+use crate::chips::keccak_sponge::KeccakSpongeChip;
 use crate::chips::sha_compress::{constants::ShaRoundConstantsChip, ShaCompressChip};
 use crate::chips::sha_extend::ShaExtendChip;
 use crate::chips::syscall::SyscallChip;
@@ -62,6 +63,7 @@ pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
         MipsChip::ShaExtend(ShaExtendChip),
         MipsChip::ShaCompress(ShaCompressChip),
         MipsChip::ShaRoundConstants(ShaRoundConstantsChip),
+        MipsChip::KeccakSponge(KeccakSpongeChip),
     ];
     debug_assert!(matches!(chips[CPU], MipsChip::Cpu(_)));
     debug_assert!(matches!(chips[SYSCALL], MipsChip::Syscall(_)));

@@ -108,6 +108,8 @@ pub struct MachineRecord {
     pub sha_extend_calls: Vec<([u32; 64], Vec<crate::chips::sha_extend::ShaExtendRow>)>,
     /// SHA_COMPRESS calls.
     pub sha_compress_calls: Vec<crate::chips::sha_compress::ShaCompressCall>,
+    /// KECCAK_SPONGE calls.
+    pub keccak_calls: Vec<crate::chips::keccak_sponge::KeccakCall>,
     /// The committed digest's words with their last timestamps.
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.
@@ -171,6 +173,7 @@ impl MachineRecord {
             hint_words: Vec::new(),
             sha_extend_calls: Vec::new(),
             sha_compress_calls: Vec::new(),
+            keccak_calls: Vec::new(),
             digest: [(0, 0); 8],
             start: (0, 0),
             end: (0, 0),

@@ -14,6 +14,7 @@ use crate::chips::cpu::lanes::merge;
 use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
 use crate::chips::hint::{self, HintWord};
 use crate::chips::image::ImageChip;
+use crate::chips::keccak_sponge::{self, KeccakCall};
 use crate::chips::sha_compress::{self, ShaCompressCall};
 use crate::chips::sha_extend::{self, ShaExtendRow};
 use crate::chips::syscall::{self, SyscallStep, PROVABLE};
@@ -352,8 +353,8 @@ fn record_syscall(
         .ok_or_else(|| {
             format!(
                 "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (of the \
-                 precompiles only SHA_EXTEND and SHA_COMPRESS are proven so far; deferred \
-                 proofs are not)",
+                 precompiles only POSEIDON2_PERMUTE is not proven yet; deferred proofs are \
+                 not)",
                 call.number, call.clock
             )
         })?;
@@ -462,6 +463,59 @@ fn record_syscall(
                 ));
             }
             sha_compress::record_call(record, compress);
+        }
+        Syscall::KeccakSponge => {
+            let Some((len, rest)) = call.memory.split_first() else {
+                return Err(format!(
+                    "KECCAK_SPONGE at cycle {}: no length read",
+                    call.clock
+                ));
+            };
+            if len.value == 0 {
+                return Err(format!(
+                    "KECCAK_SPONGE at cycle {} absorbs no block: an empty sponge cannot be \
+                     proven (the guest kit always pads to at least one block)",
+                    call.clock
+                ));
+            }
+            let (input, output) = rest.split_at(rest.len().saturating_sub(16));
+            if input.len() != len.value as usize || output.len() != 16 {
+                return Err(format!(
+                    "KECCAK_SPONGE at cycle {}: {} memory accesses for {} words",
+                    call.clock,
+                    call.memory.len(),
+                    len.value
+                ));
+            }
+            let mut keccak = KeccakCall {
+                clk,
+                in_key: memory_key(a0.0),
+                out_key: memory_key(a1.0),
+                input: Vec::with_capacity(input.len()),
+                input_prev_ts: Vec::with_capacity(input.len()),
+                len_prev_ts: 0,
+                out_prev: [(0, 0); 16],
+            };
+            for access in input {
+                let prev = memory.access(memory_key(access.addr), access.prev_value, None, ts(2));
+                keccak.input.push(prev.value);
+                keccak.input_prev_ts.push(prev.ts);
+            }
+            let prev = memory.access(memory_key(len.addr), len.prev_value, None, ts(3));
+            keccak.len_prev_ts = prev.ts;
+            for (i, access) in output.iter().enumerate() {
+                let key = memory_key(access.addr);
+                let prev = memory.access(key, access.prev_value, Some(access.value), ts(3));
+                keccak.out_prev[i] = (prev.value, prev.ts);
+            }
+            let written: Vec<u32> = output.iter().map(|a| a.value).collect();
+            if keccak.output()[..] != written[..] {
+                return Err(format!(
+                    "KECCAK_SPONGE at cycle {}: the chip's permutations disagree with the executor",
+                    call.clock
+                ));
+            }
+            keccak_sponge::record_call(record, keccak);
         }
         _ => {}
     }

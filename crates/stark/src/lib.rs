@@ -10,6 +10,7 @@ mod error;
 mod machine;
 mod proof;
 pub mod security;
+mod sub_air;
 
 pub use chip::{pad_to_power_of_two, Chip};
 pub use config::{Challenge, ConfigId, ConfigParams, StarkConfig, Val};
@@ -19,6 +20,7 @@ pub use machine::{
     MAX_LOG_HEIGHT,
 };
 pub use proof::{Proof, FORMAT_VERSION, MAGIC, MAX_PROOF_BYTES};
+pub use sub_air::{SubAirBuilder, SubWindow};
 
 /// The Plonky3 crates chips are written against, re-exported so that machines and the
 /// [`machine_chips!`] macro use exactly the pinned versions.

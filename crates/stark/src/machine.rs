@@ -2,7 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use p3_air::symbolic::AirLayout;
+use p3_air::symbolic::{AirLayout, SymbolicExpr, SymbolicExpression};
 use p3_air::{Air, DebugConstraintBuilder};
 use p3_batch_stark::common::{GlobalPreprocessed, PreprocessedInstanceMeta};
 use p3_batch_stark::folder::{
@@ -177,20 +177,79 @@ where
         chip,
         AirLayout::from_air::<Val>(chip),
     );
+    let mut digests = ExprDigests::default();
     let mut hasher = Sha256::new();
-    for c in builder.base_constraints() {
-        hasher.update(format!("{c:?}\n"));
+    // Held to the end: the digests are memoized by node address.
+    let constraints = builder.base_constraints();
+    for c in &constraints {
+        hasher.update(digests.of(c));
     }
     for i in builder.global_interactions() {
         hasher.update(format!(
-            "{} {:?} {:?} {}\n",
-            i.bus_name, i.fields, i.count, i.count_weight
+            "{} {} {}\n",
+            i.bus_name,
+            i.fields.len(),
+            i.count_weight
         ));
+        for f in &i.fields {
+            hasher.update(digests.of(f));
+        }
+        hasher.update(digests.of(&i.count));
     }
     for i in builder.local_interactions() {
-        hasher.update(format!("{:?}\n", i.tuples));
+        for (fields, count) in &i.tuples {
+            hasher.update(format!("local {} {}\n", fields.len(), count.weight()));
+            for f in fields {
+                hasher.update(digests.of(f));
+            }
+            hasher.update(digests.of(&count.clone().into_parts().0));
+        }
     }
     hasher.finalize().into()
+}
+
+/// Structural digests of symbolic expressions, memoized by node: Plonky3 builds constraints as
+/// DAGs (a Keccak round shares sub-expressions many times over), which printing would unfold
+/// into trees exponentially larger.
+#[derive(Default)]
+struct ExprDigests {
+    memo: std::collections::HashMap<*const SymbolicExpression<Val>, [u8; 32]>,
+}
+
+impl ExprDigests {
+    /// The digest of `expr`; its shared sub-expressions must stay alive while `self` does.
+    fn of(&mut self, expr: &SymbolicExpression<Val>) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        match expr {
+            SymbolicExpr::Leaf(leaf) => hasher.update(format!("leaf {leaf:?}")),
+            SymbolicExpr::Neg { x, .. } => {
+                hasher.update("neg");
+                hasher.update(self.of_shared(x));
+            }
+            SymbolicExpr::Add { x, y, .. }
+            | SymbolicExpr::Sub { x, y, .. }
+            | SymbolicExpr::Mul { x, y, .. } => {
+                hasher.update(match expr {
+                    SymbolicExpr::Add { .. } => "add",
+                    SymbolicExpr::Sub { .. } => "sub",
+                    _ => "mul",
+                });
+                hasher.update(self.of_shared(x));
+                hasher.update(self.of_shared(y));
+            }
+        }
+        hasher.finalize().into()
+    }
+
+    fn of_shared(&mut self, expr: &std::sync::Arc<SymbolicExpression<Val>>) -> [u8; 32] {
+        let key = std::sync::Arc::as_ptr(expr);
+        if let Some(d) = self.memo.get(&key) {
+            return *d;
+        }
+        let digest = self.of(expr);
+        self.memo.insert(key, digest);
+        digest
+    }
 }
 
 /// Each chip's lookups, packed exactly as `ProverData::from_airs_and_degrees` packs them for these

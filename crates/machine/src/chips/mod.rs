@@ -10,6 +10,7 @@ pub mod digest;
 pub mod div;
 pub mod hint;
 pub mod image;
+pub mod keccak_sponge;
 pub mod lt;
 pub mod memory;
 pub mod mul;
@@ -43,5 +44,6 @@ tessera_stark::machine_chips! {
         ShaExtend(sha_extend::ShaExtendChip),
         ShaCompress(sha_compress::ShaCompressChip),
         ShaRoundConstants(sha_compress::constants::ShaRoundConstantsChip),
+        KeccakSponge(keccak_sponge::KeccakSpongeChip),
     }
 }

@@ -12,6 +12,7 @@
 //!   word, through the Hint chip.
 //! - SHA_EXTEND: the ShaExtend chip's 64 rows, started at `$a0` (4-aligned).
 //! - SHA_COMPRESS: the ShaCompress chip's 68 rows, started at `$a0` and `$a1` (4-aligned).
+//! - KECCAK_SPONGE: the KeccakSponge chip's blocks, started at `$a0` and `$a1` (4-aligned).
 //!
 //! Every other number (precompiles, deferred proofs) has no flag here, so no proof of a run
 //! that makes such a call exists until a chip that receives it is added: the `syscall` bus is
@@ -32,7 +33,7 @@ use tessera_executor::Syscall;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{
-    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, SHA_COMPRESS_BUS,
+    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, KECCAK_BUS, SHA_COMPRESS_BUS,
     SHA_EXTEND_BUS, SYSCALL_BUS,
 };
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
@@ -40,7 +41,7 @@ use crate::gadgets::memory::{eval_access, AccessCols};
 use crate::record::MachineRecord;
 
 /// The syscalls a proof can contain, in flag order.
-pub const PROVABLE: [Syscall; 7] = [
+pub const PROVABLE: [Syscall; 8] = [
     Syscall::Halt,
     Syscall::Write,
     Syscall::Commit,
@@ -48,6 +49,7 @@ pub const PROVABLE: [Syscall; 7] = [
     Syscall::HintRead,
     Syscall::ShaExtend,
     Syscall::ShaCompress,
+    Syscall::KeccakSponge,
 ];
 const HALT: usize = 0;
 const COMMIT: usize = 2;
@@ -55,13 +57,14 @@ const HINT_LEN: usize = 3;
 const HINT_READ: usize = 4;
 const SHA_EXTEND: usize = 5;
 const SHA_COMPRESS: usize = 6;
+const KECCAK: usize = 7;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SyscallCols<T> {
     pub is_real: T,
     pub clk: T,
-    pub flags: [T; 7],
+    pub flags: [T; 8],
     /// `$v0` before (the number) and after.
     pub v0: AccessCols<T>,
     pub v0_new: [T; 2],
@@ -69,7 +72,7 @@ pub struct SyscallCols<T> {
     pub a1: AccessCols<T>,
     /// COMMIT's digest word.
     pub digest: AccessCols<T>,
-    /// Buffers at `$a0` (HINT_READ, SHA_EXTEND, SHA_COMPRESS) and `$a1` (SHA_COMPRESS):
+    /// Buffers at `$a0` (HINT_READ and the precompiles) and `$a1` (SHA_COMPRESS, KECCAK_SPONGE):
     /// `a0 = 4·word_index` and `a1 = 4·a1_index` within their low halves; HINT_READ: whether
     /// the length is zero.
     pub word_index: T,
@@ -204,7 +207,7 @@ where
 
         // HINT_READ: the first word's key and the length go to the Hint chip.
         let index: AB::Expr = local.word_index.into();
-        let buffer = f(HINT_READ) + f(SHA_EXTEND) + f(SHA_COMPRESS);
+        let buffer = f(HINT_READ) + f(SHA_EXTEND) + f(SHA_COMPRESS) + f(KECCAK);
         builder
             .assert_zero(buffer.clone() * (a0[0].clone() - index.clone() * AB::Expr::from_u32(4)));
         lookup_u16(builder, index.clone(), buffer);
@@ -217,22 +220,32 @@ where
             f(SHA_EXTEND),
             true,
         );
-        // SHA_COMPRESS: the chain of its 68 rows starts at word 0 of `$a0` and of `$a1`.
+        // SHA_COMPRESS: the chain of its 68 rows starts at word 0 of `$a0` and of `$a1`;
+        // KECCAK_SPONGE: its first block gets both keys.
         let a1_index: AB::Expr = local.a1_index.into();
+        let a1_buffer = f(SHA_COMPRESS) + f(KECCAK);
         builder.assert_zero(
-            f(SHA_COMPRESS) * (a1[0].clone() - a1_index.clone() * AB::Expr::from_u32(4)),
+            a1_buffer.clone() * (a1[0].clone() - a1_index.clone() * AB::Expr::from_u32(4)),
         );
-        lookup_u16(builder, a1_index.clone(), f(SHA_COMPRESS));
+        lookup_u16(builder, a1_index.clone(), a1_buffer);
+        let a1_key = a1_index + a1[1].clone() * AB::Expr::from_u32(1 << 14);
         permutation(
             builder,
             SHA_COMPRESS_BUS,
             [
                 clk.clone(),
                 first_key.clone(),
-                a1_index + a1[1].clone() * AB::Expr::from_u32(1 << 14),
+                a1_key.clone(),
                 AB::Expr::ZERO,
             ],
             f(SHA_COMPRESS),
+            true,
+        );
+        permutation(
+            builder,
+            KECCAK_BUS,
+            [clk.clone(), first_key.clone(), a1_key],
+            f(KECCAK),
             true,
         );
         lookup_u16(
@@ -283,10 +296,10 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
     }
     let [lo, hi] = halves::<Val>(step.a1.0);
     cols.len_is_zero = IsZeroCols::populate(lo + hi);
-    if flag == HINT_READ || flag == SHA_EXTEND || flag == SHA_COMPRESS {
+    if flag == HINT_READ || flag >= SHA_EXTEND {
         cols.word_index = Val::from_u32((step.a0.0 & 0xFFFF) >> 2);
     }
-    if flag == SHA_COMPRESS {
+    if flag == SHA_COMPRESS || flag == KECCAK {
         cols.a1_index = Val::from_u32((step.a1.0 & 0xFFFF) >> 2);
     }
     if flag == HINT_READ {
@@ -313,7 +326,7 @@ pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
             lookups.record_u16((step.v0_new >> 16) as u16);
         }
         Syscall::ShaExtend => lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16),
-        Syscall::ShaCompress => {
+        Syscall::ShaCompress | Syscall::KeccakSponge => {
             lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
             lookups.record_u16(((step.a1.0 & 0xFFFF) >> 2) as u16);
         }
