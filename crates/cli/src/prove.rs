@@ -56,9 +56,12 @@ pub fn prove(args: &ProveArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(args.output, &bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
 
-    eprintln!("chip             rows    width  lookup width");
+    eprintln!(
+        "{:<18} {:>8} {:>8} {:>13}",
+        "chip", "rows", "width", "lookup width"
+    );
     for (name, rows, width, aux) in &report.chips {
-        eprintln!("{name:<12} {rows:>8} {width:>8} {aux:>13}");
+        eprintln!("{name:<18} {rows:>8} {width:>8} {aux:>13}");
     }
     let cells = report.committed_cells();
     let secs = report.prove_time.as_secs_f64();

@@ -284,6 +284,8 @@ pub const SHA_EXTEND_BUS: &str = "sha_extend";
 pub const SHA_COMPRESS_BUS: &str = "sha_compress";
 /// KECCAK_SPONGE's calls: `(clk, in_key, out_key)`.
 pub const KECCAK_BUS: &str = "keccak";
+/// POSEIDON2_PERMUTE's calls: `(clk, key)`.
+pub const POSEIDON2_BUS: &str = "poseidon2";
 
 /// Sends (`send`) or receives a message on the permutation bus `bus`, `count` times (0 or 1).
 pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(

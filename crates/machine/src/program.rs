@@ -20,6 +20,7 @@ use crate::chips::digest::DigestChip;
 use crate::chips::hint::HintChip;
 use crate::chips::image::ImageChip;
 use crate::chips::keccak_sponge::KeccakSpongeChip;
+use crate::chips::poseidon2::Poseidon2Chip;
 use crate::chips::sha_compress::{constants::ShaRoundConstantsChip, ShaCompressChip};
 use crate::chips::sha_extend::ShaExtendChip;
 use crate::chips::syscall::SyscallChip;
@@ -64,6 +65,7 @@ pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
         MipsChip::ShaCompress(ShaCompressChip),
         MipsChip::ShaRoundConstants(ShaRoundConstantsChip),
         MipsChip::KeccakSponge(KeccakSpongeChip),
+        MipsChip::Poseidon2(Poseidon2Chip),
     ];
     debug_assert!(matches!(chips[CPU], MipsChip::Cpu(_)));
     debug_assert!(matches!(chips[SYSCALL], MipsChip::Syscall(_)));

@@ -110,6 +110,8 @@ pub struct MachineRecord {
     pub sha_compress_calls: Vec<crate::chips::sha_compress::ShaCompressCall>,
     /// KECCAK_SPONGE calls.
     pub keccak_calls: Vec<crate::chips::keccak_sponge::KeccakCall>,
+    /// POSEIDON2_PERMUTE calls.
+    pub poseidon2_calls: Vec<crate::chips::poseidon2::Poseidon2Call>,
     /// The committed digest's words with their last timestamps.
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.
@@ -174,6 +176,7 @@ impl MachineRecord {
             sha_extend_calls: Vec::new(),
             sha_compress_calls: Vec::new(),
             keccak_calls: Vec::new(),
+            poseidon2_calls: Vec::new(),
             digest: [(0, 0); 8],
             start: (0, 0),
             end: (0, 0),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tessera_executor::{Shard, Syscall, SyscallEvent};
+use tessera_executor::{poseidon2_permute, Shard, Syscall, SyscallEvent};
 use tessera_mips::Program;
 
 use crate::bus::{bit_field, memory_key, register_key, AluOp, DIGEST_KEY_BASE, EXT_BASE, INS_BASE};
@@ -15,6 +15,7 @@ use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
 use crate::chips::hint::{self, HintWord};
 use crate::chips::image::ImageChip;
 use crate::chips::keccak_sponge::{self, KeccakCall};
+use crate::chips::poseidon2::{self, Poseidon2Call, WIDTH};
 use crate::chips::sha_compress::{self, ShaCompressCall};
 use crate::chips::sha_extend::{self, ShaExtendRow};
 use crate::chips::syscall::{self, SyscallStep, PROVABLE};
@@ -352,9 +353,8 @@ fn record_syscall(
         .filter(|s| PROVABLE.contains(s))
         .ok_or_else(|| {
             format!(
-                "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (of the \
-                 precompiles only POSEIDON2_PERMUTE is not proven yet; deferred proofs are \
-                 not)",
+                "syscall {:#x} at cycle {} cannot be proven yet: no chip answers it (deferred proofs \
+                 are not proven yet)",
                 call.number, call.clock
             )
         })?;
@@ -516,6 +516,36 @@ fn record_syscall(
                 ));
             }
             keccak_sponge::record_call(record, keccak);
+        }
+        Syscall::Poseidon2Permute => {
+            if call.memory.len() != 2 * WIDTH {
+                return Err(format!(
+                    "POSEIDON2_PERMUTE at cycle {}: {} memory accesses",
+                    call.clock,
+                    call.memory.len()
+                ));
+            }
+            let (read, written) = call.memory.split_at(WIDTH);
+            let mut poseidon2 = Poseidon2Call {
+                clk,
+                key: memory_key(a0.0),
+                input: [0; WIDTH],
+                output: [0; WIDTH],
+                prev_ts: [0; WIDTH],
+            };
+            for (i, (r, w)) in read.iter().zip(written).enumerate() {
+                let prev = memory.access(memory_key(r.addr), r.prev_value, Some(w.value), ts(3));
+                poseidon2.input[i] = prev.value;
+                poseidon2.output[i] = w.value;
+                poseidon2.prev_ts[i] = prev.ts;
+            }
+            if poseidon2_permute(&poseidon2.input) != Some(poseidon2.output) {
+                return Err(format!(
+                    "POSEIDON2_PERMUTE at cycle {}: the output disagrees with the permutation",
+                    call.clock
+                ));
+            }
+            poseidon2::record_call(record, poseidon2);
         }
         _ => {}
     }

@@ -8,11 +8,14 @@ use std::sync::Arc;
 
 use asm::{i, li, DATA, SYSCALL};
 use p3_field::PrimeCharacteristicRing;
-use tessera_executor::{keccak_sponge, sha256_compress, sha256_extend, Executor, ExecutorConfig};
+use tessera_executor::{
+    keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend, Executor, ExecutorConfig,
+};
 use tessera_machine::chips::keccak_sponge::{KeccakSpongeCols, LEN_ROW, NUM_KECCAK_SPONGE_COLS};
+use tessera_machine::chips::poseidon2::{Poseidon2PermuteCols, NUM_POSEIDON2_COLS};
 use tessera_machine::chips::sha_compress::{ShaCompressCols, NUM_SHA_COMPRESS_COLS, ROUNDS};
 use tessera_machine::chips::sha_extend::{ShaExtendCols, NUM_SHA_EXTEND_COLS};
-use tessera_machine::program::{machine, verify, ProgramProver};
+use tessera_machine::program::{machine, verify, ProgramError, ProgramProver};
 use tessera_machine::MachineRecord;
 use tessera_mips::Program;
 use tessera_stark::{Chip, ConfigId, Val};
@@ -291,4 +294,101 @@ fn an_empty_sponge_is_refused_not_misproven() {
     let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
     let err = prover.prove(vec![], |_| {}).unwrap_err().to_string();
     assert!(err.contains("absorbs no block"), "{err}");
+}
+
+/// Two permutations of the 16 words at DATA (the first holds p − 1, the largest canonical
+/// word), in place. Loads a word, halts.
+fn poseidon2_program() -> Arc<Program> {
+    let mut code = Vec::new();
+    for _ in 0..2 {
+        code.extend(li(4, DATA));
+        code.extend(li(5, 0));
+        code.extend(li(2, 0x0001_0030));
+        code.push(SYSCALL);
+    }
+    code.push(i(0x23, 4, 8, 12)); // lw $t0, 12($a0)
+    code.extend(li(4, 0));
+    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
+    let mut data: Vec<(u32, u32)> = (0..16)
+        .map(|k| {
+            (
+                DATA + 4 * k,
+                0x1234_5679u32.wrapping_mul(k + 1) % 0x7F00_0001,
+            )
+        })
+        .collect();
+    data[0].1 = 0x7F00_0000;
+    Arc::new(asm::program(&code, &data))
+}
+
+#[test]
+fn poseidon2_proves_and_verifies() {
+    let program = poseidon2_program();
+    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
+    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
+    verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
+    let rows = report.chips.iter().find(|c| c.0 == "Poseidon2").unwrap().1;
+    assert_eq!(rows, 2);
+}
+
+#[test]
+fn permutations_match_the_reference() {
+    let record = record(&poseidon2_program());
+    let calls = &record.poseidon2_calls;
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].input[0], 0x7F00_0000);
+    for call in calls {
+        assert_eq!(poseidon2_permute(&call.input), Some(call.output));
+    }
+    assert_eq!(calls[1].input, calls[0].output);
+}
+
+#[test]
+fn a_changed_permutation_is_rejected() {
+    let c: &Poseidon2PermuteCols<usize> = columns(NUM_POSEIDON2_COLS);
+    // An output word changed by p (the same field element, not the same word): hi + 0x7F00
+    // (below 2^16 as hi ≤ 0x7F00) and lo + 1, for a word whose lo has room.
+    let record = record(&poseidon2_program());
+    let out = record.poseidon2_calls[1].output;
+    let word = (0..16)
+        .find(|&i| out[i] & 0xFFFF < 0xFFFF)
+        .expect("a word with room");
+    let mut wrapped: Vec<(usize, usize)> = vec![(1, c.output[word][0])];
+    wrapped.extend(std::iter::repeat_n((1, c.output[word][1]), 0x7F00));
+    assert_rejected(
+        &poseidon2_program(),
+        "Poseidon2",
+        NUM_POSEIDON2_COLS,
+        &[
+            // An output word alone, and with the permutation's output.
+            &[(0, c.output[3][0])],
+            &[
+                (0, c.output[3][0]),
+                (0, c.perm.ending_full_rounds[3].post[3]),
+            ],
+            // The word read, and the permutation's input with it.
+            &[(1, c.access[5].prev_value[1])],
+            &[(1, c.access[5].prev_value[0]), (1, c.perm.inputs[5])],
+            &wrapped,
+        ],
+    );
+}
+
+#[test]
+fn a_deferred_proof_is_refused_clearly() {
+    let mut code = Vec::new();
+    code.extend(li(4, DATA));
+    code.extend(li(5, DATA + 32));
+    code.extend(li(2, 0x1B));
+    code.push(SYSCALL);
+    code.extend(li(4, 0));
+    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
+    let program = Arc::new(asm::program(&code, &[]));
+    let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
+    match prover.prove(vec![], |_| {}) {
+        Err(ProgramError::Unprovable(reason)) => {
+            assert!(reason.contains("syscall 0x1b"), "{reason}")
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
 }

@@ -14,6 +14,7 @@ pub mod keccak_sponge;
 pub mod lt;
 pub mod memory;
 pub mod mul;
+pub mod poseidon2;
 pub mod program;
 pub mod sha_compress;
 pub mod sha_extend;
@@ -45,5 +46,6 @@ tessera_stark::machine_chips! {
         ShaCompress(sha_compress::ShaCompressChip),
         ShaRoundConstants(sha_compress::constants::ShaRoundConstantsChip),
         KeccakSponge(keccak_sponge::KeccakSpongeChip),
+        Poseidon2(poseidon2::Poseidon2Chip),
     }
 }

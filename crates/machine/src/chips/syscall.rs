@@ -13,6 +13,7 @@
 //! - SHA_EXTEND: the ShaExtend chip's 64 rows, started at `$a0` (4-aligned).
 //! - SHA_COMPRESS: the ShaCompress chip's 68 rows, started at `$a0` and `$a1` (4-aligned).
 //! - KECCAK_SPONGE: the KeccakSponge chip's blocks, started at `$a0` and `$a1` (4-aligned).
+//! - POSEIDON2_PERMUTE: the Poseidon2 chip's row, at `$a0` (4-aligned); `$a1` must be 0.
 //!
 //! Every other number (precompiles, deferred proofs) has no flag here, so no proof of a run
 //! that makes such a call exists until a chip that receives it is added: the `syscall` bus is
@@ -33,15 +34,15 @@ use tessera_executor::Syscall;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{
-    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, KECCAK_BUS, SHA_COMPRESS_BUS,
-    SHA_EXTEND_BUS, SYSCALL_BUS,
+    lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, KECCAK_BUS, POSEIDON2_BUS,
+    SHA_COMPRESS_BUS, SHA_EXTEND_BUS, SYSCALL_BUS,
 };
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::gadgets::memory::{eval_access, AccessCols};
 use crate::record::MachineRecord;
 
 /// The syscalls a proof can contain, in flag order.
-pub const PROVABLE: [Syscall; 8] = [
+pub const PROVABLE: [Syscall; 9] = [
     Syscall::Halt,
     Syscall::Write,
     Syscall::Commit,
@@ -50,6 +51,7 @@ pub const PROVABLE: [Syscall; 8] = [
     Syscall::ShaExtend,
     Syscall::ShaCompress,
     Syscall::KeccakSponge,
+    Syscall::Poseidon2Permute,
 ];
 const HALT: usize = 0;
 const COMMIT: usize = 2;
@@ -58,13 +60,14 @@ const HINT_READ: usize = 4;
 const SHA_EXTEND: usize = 5;
 const SHA_COMPRESS: usize = 6;
 const KECCAK: usize = 7;
+const POSEIDON2: usize = 8;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SyscallCols<T> {
     pub is_real: T,
     pub clk: T,
-    pub flags: [T; 8],
+    pub flags: [T; 9],
     /// `$v0` before (the number) and after.
     pub v0: AccessCols<T>,
     pub v0_new: [T; 2],
@@ -207,7 +210,7 @@ where
 
         // HINT_READ: the first word's key and the length go to the Hint chip.
         let index: AB::Expr = local.word_index.into();
-        let buffer = f(HINT_READ) + f(SHA_EXTEND) + f(SHA_COMPRESS) + f(KECCAK);
+        let buffer = f(HINT_READ) + f(SHA_EXTEND) + f(SHA_COMPRESS) + f(KECCAK) + f(POSEIDON2);
         builder
             .assert_zero(buffer.clone() * (a0[0].clone() - index.clone() * AB::Expr::from_u32(4)));
         lookup_u16(builder, index.clone(), buffer);
@@ -246,6 +249,17 @@ where
             KECCAK_BUS,
             [clk.clone(), first_key.clone(), a1_key],
             f(KECCAK),
+            true,
+        );
+        // POSEIDON2_PERMUTE: its row gets the key of `$a0`; `$a1` is 0.
+        for half in &a1 {
+            builder.assert_zero(f(POSEIDON2) * half.clone());
+        }
+        permutation(
+            builder,
+            POSEIDON2_BUS,
+            [clk.clone(), first_key.clone()],
+            f(POSEIDON2),
             true,
         );
         lookup_u16(
@@ -325,7 +339,9 @@ pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
             lookups.record_u16(step.v0_new as u16);
             lookups.record_u16((step.v0_new >> 16) as u16);
         }
-        Syscall::ShaExtend => lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16),
+        Syscall::ShaExtend | Syscall::Poseidon2Permute => {
+            lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16)
+        }
         Syscall::ShaCompress | Syscall::KeccakSponge => {
             lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
             lookups.record_u16(((step.a1.0 & 0xFFFF) >> 2) as u16);

@@ -1,0 +1,247 @@
+//! POSEIDON2_PERMUTE: Tessera's own width-16 Poseidon2 over KoalaBear (Plonky3's
+//! `default_koalabear_poseidon2_16`) on the 16 words at `$a0`, in place. One row per call:
+//! Plonky3's `Poseidon2Air` with the same constants and linear layers, embedded as the first
+//! columns, beside one memory access per word that reads the input and writes the output.
+//!
+//! **Proves**: the permutation's inputs are the words read and its outputs the words written,
+//! each word canonical (`lo + 2^16·hi ≤ p − 1 = 0x7F00_0000`: `hi ≤ 0x7F00` by a 16-bit check of
+//! `0x7F00 − hi`, and `lo = 0` where `hi = 0x7F00`), so a word equals its field element and a
+//! run with a non-canonical input (which the executor refuses) has no proof. The 16 keys follow
+//! the Syscall chip's `(clk, key)`; the last is range-checked below the register keys. Words are
+//! touched once, at `ts = 4·clk + 3`. **Range checks**: inputs come from the memory bus; the
+//! output halves are checked here. **Assumes**: the Syscall chip sends one start per call.
+//! Padding rows hold the permutation of zero (the Poseidon2 constraints hold on every row).
+
+use std::borrow::{Borrow, BorrowMut};
+use std::sync::OnceLock;
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use p3_koala_bear::{
+    GenericPoseidon2LinearLayersKoalaBear, KOALABEAR_POSEIDON2_HALF_FULL_ROUNDS,
+    KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_16, KOALABEAR_POSEIDON2_RC_16_EXTERNAL_FINAL,
+    KOALABEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL, KOALABEAR_POSEIDON2_RC_16_INTERNAL,
+    KOALABEAR_S_BOX_DEGREE,
+};
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+use p3_poseidon2_air::{
+    generate_trace_rows, num_cols, Poseidon2Air, Poseidon2Cols, RoundConstants,
+};
+use tessera_stark::{Chip, SubAirBuilder, Val};
+
+use crate::bus::{lookup_u16, permutation, POSEIDON2_BUS};
+use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
+use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
+use crate::record::MachineRecord;
+
+pub const WIDTH: usize = 16;
+const HALF_FULL_ROUNDS: usize = KOALABEAR_POSEIDON2_HALF_FULL_ROUNDS;
+const PARTIAL_ROUNDS: usize = KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_16;
+const SBOX_DEGREE: u64 = KOALABEAR_S_BOX_DEGREE;
+const SBOX_REGISTERS: usize = 0;
+const PERM_COLS: usize =
+    num_cols::<WIDTH, SBOX_DEGREE, SBOX_REGISTERS, HALF_FULL_ROUNDS, PARTIAL_ROUNDS>();
+/// The high half of `p − 1`.
+const MAX_HI: u32 = 0x7F00;
+
+type PermCols<T> =
+    Poseidon2Cols<T, WIDTH, SBOX_DEGREE, SBOX_REGISTERS, HALF_FULL_ROUNDS, PARTIAL_ROUNDS>;
+type PermAir = Poseidon2Air<
+    Val,
+    GenericPoseidon2LinearLayersKoalaBear,
+    WIDTH,
+    SBOX_DEGREE,
+    SBOX_REGISTERS,
+    HALF_FULL_ROUNDS,
+    PARTIAL_ROUNDS,
+>;
+
+fn constants() -> RoundConstants<Val, WIDTH, HALF_FULL_ROUNDS, PARTIAL_ROUNDS> {
+    RoundConstants::new(
+        KOALABEAR_POSEIDON2_RC_16_EXTERNAL_INITIAL,
+        KOALABEAR_POSEIDON2_RC_16_INTERNAL,
+        KOALABEAR_POSEIDON2_RC_16_EXTERNAL_FINAL,
+    )
+}
+
+fn air() -> &'static PermAir {
+    static AIR: OnceLock<PermAir> = OnceLock::new();
+    AIR.get_or_init(|| PermAir::new(constants()))
+}
+
+#[repr(C)]
+pub struct Poseidon2PermuteCols<T> {
+    pub perm: PermCols<T>,
+    pub is_real: T,
+    pub clk: T,
+    pub key: T,
+    /// Halves of `key + 15`.
+    pub last_key: [T; 2],
+    pub access: [AccessCols<T>; WIDTH],
+    pub output: [[T; 2]; WIDTH],
+    /// Whether each input's and output's high half is `0x7F00`.
+    pub input_at_max: [IsZeroCols<T>; WIDTH],
+    pub output_at_max: [IsZeroCols<T>; WIDTH],
+}
+
+pub const NUM_POSEIDON2_COLS: usize = std::mem::size_of::<Poseidon2PermuteCols<u8>>();
+crate::borrow_row!(Poseidon2PermuteCols);
+
+/// One POSEIDON2_PERMUTE call: the words' previous timestamps and values before and after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Poseidon2Call {
+    pub clk: u32,
+    pub key: u32,
+    pub input: [u32; WIDTH],
+    pub output: [u32; WIDTH],
+    pub prev_ts: [u32; WIDTH],
+}
+
+/// Records a call's byte lookups, and the call.
+pub fn record_call(record: &mut MachineRecord, call: Poseidon2Call) {
+    let lookups = &mut record.byte_lookups;
+    lookups.record_memory_key(call.key + WIDTH as u32 - 1);
+    for i in 0..WIDTH {
+        lookups.record_access(call.prev_ts[i], 4 * call.clk + 3);
+        lookups.record_u16((MAX_HI - (call.input[i] >> 16)) as u16);
+        let out = call.output[i];
+        lookups.record_u16(out as u16);
+        lookups.record_u16((out >> 16) as u16);
+        lookups.record_u16((MAX_HI - (out >> 16)) as u16);
+    }
+    record.poseidon2_calls.push(call);
+}
+
+/// Constrains `[lo, hi]` (16-bit halves) to a canonical KoalaBear element on `count` rows.
+fn eval_canonical<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    [lo, hi]: [AB::Expr; 2],
+    at_max: IsZeroCols<AB::Var>,
+    count: AB::Expr,
+) {
+    let below = AB::Expr::from_u32(MAX_HI) - hi;
+    lookup_u16(builder, below.clone(), count.clone());
+    eval_is_zero(builder, below, at_max, count.clone());
+    builder.assert_zero(count * at_max.result.into() * lo);
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Poseidon2Chip;
+
+impl BaseAir<Val> for Poseidon2Chip {
+    fn width(&self) -> usize {
+        NUM_POSEIDON2_COLS
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![]
+    }
+}
+
+impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for Poseidon2Chip {
+    fn eval(&self, builder: &mut AB) {
+        air().eval(&mut SubAirBuilder::new(builder, 0..PERM_COLS));
+        let main = builder.main();
+        let local: &Poseidon2PermuteCols<AB::Var> = main.current_slice().borrow();
+        let c = AB::Expr::from_u32;
+        let is_real: AB::Expr = local.is_real.into();
+        builder.assert_bool(is_real.clone());
+        let (clk, key): (AB::Expr, AB::Expr) = (local.clk.into(), local.key.into());
+        permutation(
+            builder,
+            POSEIDON2_BUS,
+            [clk.clone(), key.clone()],
+            is_real.clone(),
+            false,
+        );
+        let last = eval_memory_key(builder, local.last_key.map(Into::into), is_real.clone());
+        builder.assert_zero(is_real.clone() * (last - key.clone() - c(WIDTH as u32 - 1)));
+
+        let outputs = local.perm.ending_full_rounds[HALF_FULL_ROUNDS - 1].post;
+        for i in 0..WIDTH {
+            let input: [AB::Expr; 2] = local.access[i].prev_value.map(Into::into);
+            let output: [AB::Expr; 2] = local.output[i].map(Into::into);
+            for (half, value) in [(&input, local.perm.inputs[i]), (&output, outputs[i])] {
+                let word = half[0].clone() + half[1].clone() * c(1 << 16);
+                builder.assert_zero(is_real.clone() * (word - value.into()));
+            }
+            eval_canonical(
+                builder,
+                input.clone(),
+                local.input_at_max[i],
+                is_real.clone(),
+            );
+            for h in &output {
+                lookup_u16(builder, h.clone(), is_real.clone());
+            }
+            eval_canonical(
+                builder,
+                output.clone(),
+                local.output_at_max[i],
+                is_real.clone(),
+            );
+            eval_access(
+                builder,
+                key.clone() + c(i as u32),
+                output,
+                clk.clone() * c(4) + c(3),
+                local.access[i],
+                is_real.clone(),
+            );
+        }
+    }
+}
+
+impl Chip<Val, MachineRecord> for Poseidon2Chip {
+    fn name(&self) -> &'static str {
+        "Poseidon2"
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let calls = &record.poseidon2_calls;
+        let height = calls.len().max(1).next_power_of_two();
+        let mut inputs = vec![[Val::ZERO; WIDTH]; height];
+        for (input, call) in inputs.iter_mut().zip(calls) {
+            *input = call.input.map(Val::from_u32);
+        }
+        let perms = generate_trace_rows::<
+            Val,
+            GenericPoseidon2LinearLayersKoalaBear,
+            WIDTH,
+            SBOX_DEGREE,
+            SBOX_REGISTERS,
+            HALF_FULL_ROUNDS,
+            PARTIAL_ROUNDS,
+        >(inputs, &constants(), 0);
+        let mut values = vec![Val::ZERO; height * NUM_POSEIDON2_COLS];
+        let halves = |v: u32| [Val::from_u32(v & 0xFFFF), Val::from_u32(v >> 16)];
+        let at_max = |v: u32| IsZeroCols::populate(Val::from_u32(MAX_HI) - Val::from_u32(v >> 16));
+        for (r, (row, perm)) in values
+            .chunks_mut(NUM_POSEIDON2_COLS)
+            .zip(perms.values.chunks(PERM_COLS))
+            .enumerate()
+        {
+            row[..PERM_COLS].copy_from_slice(perm);
+            let Some(call) = calls.get(r) else { continue };
+            let cols: &mut Poseidon2PermuteCols<Val> = row.borrow_mut();
+            debug_assert_eq!(
+                cols.perm.ending_full_rounds[HALF_FULL_ROUNDS - 1]
+                    .post
+                    .map(|x| x.as_canonical_u32()),
+                call.output
+            );
+            cols.is_real = Val::ONE;
+            cols.clk = Val::from_u32(call.clk);
+            cols.key = Val::from_u32(call.key);
+            cols.last_key = halves(call.key + WIDTH as u32 - 1);
+            for i in 0..WIDTH {
+                cols.access[i] =
+                    AccessCols::populate(call.input[i], call.prev_ts[i], 4 * call.clk + 3);
+                cols.output[i] = halves(call.output[i]);
+                cols.input_at_max[i] = at_max(call.input[i]);
+                cols.output_at_max[i] = at_max(call.output[i]);
+            }
+        }
+        RowMajorMatrix::new(values, NUM_POSEIDON2_COLS)
+    }
+}
