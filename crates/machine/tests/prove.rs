@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tessera_machine::program::{verify, ProgramError, ProgramProver, ProgramVerifyError};
+use tessera_machine::program::{verify, ProgramProver, ProgramVerifyError};
 use tessera_mips::Program;
 use tessera_stark::{ConfigId, Proof, VerifyError};
 

@@ -158,10 +158,10 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for Poseidon2Chip {
         builder.assert_zero(is_real.clone() * (last - key.clone() - c(WIDTH as u32 - 1)));
 
         let outputs = local.perm.ending_full_rounds[HALF_FULL_ROUNDS - 1].post;
-        for i in 0..WIDTH {
-            let input: [AB::Expr; 2] = local.access[i].prev_value.map(Into::into);
+        for (i, (&permuted, access)) in outputs.iter().zip(local.access).enumerate() {
+            let input: [AB::Expr; 2] = access.prev_value.map(Into::into);
             let output: [AB::Expr; 2] = local.output[i].map(Into::into);
-            for (half, value) in [(&input, local.perm.inputs[i]), (&output, outputs[i])] {
+            for (half, value) in [(&input, local.perm.inputs[i]), (&output, permuted)] {
                 let word = half[0].clone() + half[1].clone() * c(1 << 16);
                 builder.assert_zero(is_real.clone() * (word - value.into()));
             }
@@ -185,7 +185,7 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for Poseidon2Chip {
                 key.clone() + c(i as u32),
                 output,
                 clk.clone() * c(4) + c(3),
-                local.access[i],
+                access,
                 is_real.clone(),
             );
         }
