@@ -184,18 +184,22 @@ impl ProgramProver {
         let aux = self
             .machine
             .permutation_widths::<MachineRecord>(&log_heights);
+        let present = self.machine.present(&record);
+        // A chip the proof leaves out commits nothing.
         let chips = self
             .machine
             .chips()
             .iter()
             .zip(&traces)
             .zip(aux)
-            .map(|((chip, t), aux)| {
+            .zip(&present)
+            .map(|(((chip, t), aux), &present)| {
+                let rows = if present { t.values.len() / t.width } else { 0 };
                 (
                     chip.name().to_string(),
-                    t.values.len() / t.width,
+                    rows,
                     t.width,
-                    aux,
+                    if present { aux } else { 0 },
                 )
             })
             .collect();
@@ -205,9 +209,12 @@ impl ProgramProver {
             .iter()
             .map(|c| c.public_values(&record))
             .collect();
-        let proof = self
-            .machine
-            .prove_traces::<MachineRecord>(&self.pk, traces, public_values)?;
+        let proof = self.machine.prove_traces_of::<MachineRecord>(
+            &self.pk,
+            &record,
+            traces,
+            public_values,
+        )?;
         let report = ProveReport {
             cycles: outcome.cycles,
             chips,

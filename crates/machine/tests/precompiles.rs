@@ -392,3 +392,52 @@ fn a_deferred_proof_is_refused_clearly() {
         other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
     }
 }
+
+#[test]
+fn a_used_precompile_chip_cannot_be_left_out() {
+    let program = compress_program();
+    let record = record(&program);
+    let machine = machine(program.clone(), ConfigId::InsecureTesting);
+    let (pk, vk) = machine.setup::<MachineRecord>();
+    let traces: Vec<_> = machine
+        .chips()
+        .iter()
+        .map(|c| c.generate_trace(&record))
+        .collect();
+    let public_values: Vec<_> = machine
+        .chips()
+        .iter()
+        .map(|c| c.public_values(&record))
+        .collect();
+    // The prover decides presence from a record without the calls: ShaCompress is left out
+    // while the Syscall chip still starts its chains.
+    let mut without = record.clone();
+    without.sha_compress_calls.clear();
+    let proof = machine
+        .prove_traces_of::<MachineRecord>(&pk, &without, traces, public_values)
+        .unwrap();
+    let at = machine
+        .chips()
+        .iter()
+        .position(|c| c.name() == "ShaCompress")
+        .unwrap();
+    assert!(!proof.present[at]);
+    assert!(verify(&machine, &vk, &program, &proof).is_err());
+}
+
+#[test]
+fn a_chip_that_is_not_optional_cannot_be_left_out() {
+    let program = program();
+    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
+    let (mut proof, _) = prover.prove(vec![], |_| {}).unwrap();
+    let at = prover
+        .machine
+        .chips()
+        .iter()
+        .position(|c| c.name() == "Bits")
+        .unwrap();
+    proof.present[at] = false;
+    proof.batch.degree_bits.remove(at);
+    let err = verify(&prover.machine, &prover.vk, &program, &proof).unwrap_err();
+    assert!(err.to_string().contains("may not be"), "{err}");
+}

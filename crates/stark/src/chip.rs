@@ -23,6 +23,19 @@ pub trait Chip<F: Field, R>: p3_air::BaseAir<F> {
     fn public_values(&self, _record: &R) -> Vec<F> {
         Vec::new()
     }
+
+    /// Whether a proof may leave the chip out when it has nothing to prove. Only for a chip
+    /// without a preprocessed table or public values whose padding rows make no interactions:
+    /// leaving it out then proves exactly what an all-padding trace would, and a wide chip
+    /// that most programs never use costs them nothing.
+    fn is_optional(&self) -> bool {
+        false
+    }
+
+    /// Whether `record` gives the chip anything to prove.
+    fn is_used(&self, _record: &R) -> bool {
+        true
+    }
 }
 
 /// `rows` (row-major, `width` values each) padded with zero rows to a power-of-two height of at
@@ -137,6 +150,12 @@ macro_rules! machine_chips {
             }
             fn public_values(&self, record: &$record) -> Vec<F> {
                 match self { $(Self::$variant(c) => c.public_values(record)),+ }
+            }
+            fn is_optional(&self) -> bool {
+                match self { $(Self::$variant(c) => c.is_optional()),+ }
+            }
+            fn is_used(&self, record: &$record) -> bool {
+                match self { $(Self::$variant(c) => c.is_used(record)),+ }
             }
         }
     };

@@ -78,6 +78,8 @@ pub struct ChipShape {
     /// SHA-256 of the chip's symbolic constraints and bus interactions: a key made for one
     /// version of a chip does not verify proofs of another.
     pub constraints_digest: [u8; 32],
+    /// Whether a proof may leave the chip out (see [`Chip::is_optional`]).
+    pub optional: bool,
 }
 
 /// What a verifier needs besides the chips: serializable, and bound into every proof's
@@ -118,12 +120,14 @@ impl VerifyingKey {
             .map_err(|e| VerifyError::Malformed(format!("verifying key: {e}")))
     }
 
-    /// Plonky3's view of the preprocessed commitment.
-    fn global_preprocessed(&self) -> Option<GlobalPreprocessed<StarkConfig>> {
+    /// Plonky3's view of the preprocessed commitment, for the chips `present` (every chip with
+    /// a preprocessed table is).
+    fn global_preprocessed(&self, present: &[bool]) -> Option<GlobalPreprocessed<StarkConfig>> {
         let commitment = self.preprocessed_commitment.clone()?;
         let mut instances = Vec::with_capacity(self.chips.len());
         let mut matrix_to_instance = Vec::new();
-        for (i, chip) in self.chips.iter().enumerate() {
+        let chips = self.chips.iter().zip(present).filter(|c| *c.1);
+        for (i, (chip, _)) in chips.enumerate() {
             instances.push(chip.preprocessed_log_height.map(|log_height| {
                 matrix_to_instance.push(i);
                 PreprocessedInstanceMeta {
@@ -298,6 +302,11 @@ impl<A> Machine<A> {
         let unseeded = self.config_id.build(&[]);
         for chip in &self.chips {
             let preprocessed = chip.preprocessed_trace().filter(|t| t.width() > 0);
+            assert!(
+                !chip.is_optional() || (preprocessed.is_none() && chip.num_public_values() == 0),
+                "chip {}: an optional chip has no preprocessed table and no public values",
+                chip.name()
+            );
             let log_height = preprocessed.as_ref().map(|t| {
                 assert!(
                     t.height().is_power_of_two(),
@@ -313,6 +322,7 @@ impl<A> Machine<A> {
                 preprocessed_log_height: log_height,
                 num_public_values: chip.num_public_values(),
                 constraints_digest: constraints_digest(chip),
+                optional: chip.is_optional(),
             });
             if let Some(table) = preprocessed {
                 let domain = domain(&unseeded, table.height());
@@ -355,8 +365,38 @@ impl<A> Machine<A> {
             .par_iter()
             .map(|chip| chip.generate_trace(record))
             .collect();
-        let public_values = self.chips.iter().map(|c| c.public_values(record)).collect();
-        self.prove_traces::<R>(pk, traces, public_values)
+        let public_values: Vec<Vec<Val>> =
+            self.chips.iter().map(|c| c.public_values(record)).collect();
+        self.prove_traces_of::<R>(pk, record, traces, public_values)
+    }
+
+    /// Which chips a proof of `record` holds: all but the optional ones it does not use.
+    pub fn present<R>(&self, record: &R) -> Vec<bool>
+    where
+        A: MachineAir<R>,
+    {
+        self.chips
+            .iter()
+            .map(|c| !c.is_optional() || c.is_used(record))
+            .collect()
+    }
+
+    /// [`Machine::prove_traces`] for the traces of `record`, leaving out the optional chips it
+    /// does not use.
+    pub fn prove_traces_of<R>(
+        &self,
+        pk: &ProvingKey,
+        record: &R,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        self.check_shapes::<R>(&traces)?;
+        #[cfg(debug_assertions)]
+        self.check_traces::<R>(&traces, &public_values)?;
+        self.prove_shaped::<R>(pk, traces, public_values, self.present(record))
     }
 
     /// Proves given traces. In debug builds every constraint and bus is checked first, and a
@@ -372,14 +412,26 @@ impl<A> Machine<A> {
     {
         self.check_shapes::<R>(&traces)?;
         #[cfg(debug_assertions)]
-        {
-            for ((chip, trace), pvs) in self.chips.iter().zip(&traces).zip(&public_values) {
-                crate::debug::check_constraints(chip.name(), chip, trace, pvs)?;
-            }
-            let named: Vec<(&str, &A)> = self.chips.iter().map(|c| (c.name(), c)).collect();
-            crate::debug::check_buses(&named, &traces, &public_values)?;
+        self.check_traces::<R>(&traces, &public_values)?;
+        let present = vec![true; self.chips.len()];
+        self.prove_shaped::<R>(pk, traces, public_values, present)
+    }
+
+    /// Every constraint and bus, with chip, row and constraint (or bus, tuple and rows) named.
+    #[cfg(debug_assertions)]
+    fn check_traces<R>(
+        &self,
+        traces: &[RowMajorMatrix<Val>],
+        public_values: &[Vec<Val>],
+    ) -> Result<(), ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        for ((chip, trace), pvs) in self.chips.iter().zip(traces).zip(public_values) {
+            crate::debug::check_constraints(chip.name(), chip, trace, pvs)?;
         }
-        self.prove_shaped::<R>(pk, traces, public_values)
+        let named: Vec<(&str, &A)> = self.chips.iter().map(|c| (c.name(), c)).collect();
+        crate::debug::check_buses(&named, traces, public_values)
     }
 
     /// Proves given traces without the debug checks: how a cheating prover would. Tests use it
@@ -395,37 +447,53 @@ impl<A> Machine<A> {
         A: MachineAir<R>,
     {
         self.check_shapes::<R>(&traces)?;
-        self.prove_shaped::<R>(pk, traces, public_values)
+        let present = vec![true; self.chips.len()];
+        self.prove_shaped::<R>(pk, traces, public_values, present)
     }
 
-    /// The proof of traces whose shapes were checked.
+    /// The proof of the chips `present`, from traces whose shapes were checked.
     fn prove_shaped<R>(
         &self,
         pk: &ProvingKey,
         traces: Vec<RowMajorMatrix<Val>>,
-        public_values: Vec<Vec<Val>>,
+        mut public_values: Vec<Vec<Val>>,
+        present: Vec<bool>,
     ) -> Result<Proof, ProveError>
     where
         A: MachineAir<R>,
     {
+        let chips = self.present_chips(&present);
+        let traces: Vec<RowMajorMatrix<Val>> = traces
+            .into_iter()
+            .zip(&present)
+            .filter_map(|(t, &p)| p.then_some(t))
+            .collect();
+        for (pvs, &p) in public_values.iter_mut().zip(&present) {
+            if !p {
+                pvs.clear();
+            }
+        }
         let degree_bits: Vec<usize> = traces
             .iter()
             .map(|t| t.height().trailing_zeros() as usize)
             .collect();
         let prover_data = ProverData {
             common: CommonData {
-                preprocessed: pk.vk.global_preprocessed(),
-                lookups: derive_lookups(&pk.config, &self.chips, &degree_bits),
+                preprocessed: pk.vk.global_preprocessed(&present),
+                lookups: derive_lookups(&pk.config, &chips, &degree_bits),
             },
             prover_only: ProverOnlyData {
                 preprocessed_prover_data: pk.preprocessed.clone(),
             },
         };
-        let instances: Vec<StarkInstance<StarkConfig, A>> = self
-            .chips
+        let present_values = public_values
+            .iter()
+            .zip(&present)
+            .filter_map(|(pvs, &p)| p.then_some(pvs));
+        let instances: Vec<StarkInstance<StarkConfig, A>> = chips
             .iter()
             .zip(&traces)
-            .zip(&public_values)
+            .zip(present_values)
             .map(|((air, trace), pvs)| StarkInstance {
                 air,
                 trace,
@@ -437,12 +505,26 @@ impl<A> Machine<A> {
         Ok(Proof {
             config_id: pk.vk.config_id,
             vk_digest: pk.vk.digest(),
+            present,
             public_values: public_values
                 .iter()
                 .map(|pvs| pvs.iter().map(|v| v.as_canonical_u32()).collect())
                 .collect(),
             batch,
         })
+    }
+
+    /// The chips `present`, in order.
+    fn present_chips(&self, present: &[bool]) -> Vec<A>
+    where
+        A: Clone,
+    {
+        self.chips
+            .iter()
+            .zip(present)
+            .filter(|(_, &p)| p)
+            .map(|(c, _)| c.clone())
+            .collect()
     }
 
     fn check_shapes<R>(&self, traces: &[RowMajorMatrix<Val>]) -> Result<(), ProveError>
@@ -499,19 +581,44 @@ impl<A> Machine<A> {
         }
         self.check_key(vk)?;
         let n = self.chips.len();
-        let degree_bits = &proof.batch.degree_bits;
-        if degree_bits.len() != n || proof.public_values.len() != n {
+        if proof.present.len() != n || proof.public_values.len() != n {
             return Err(VerifyError::ChipCount {
                 expected: n,
-                got: degree_bits.len().min(proof.public_values.len()),
+                got: proof.present.len().min(proof.public_values.len()),
             });
         }
-        let mut public_values = Vec::with_capacity(n);
-        for ((chip, shape), (&log_height, pvs)) in self
+        for ((chip, &present), pvs) in self
             .chips
             .iter()
-            .zip(&vk.chips)
-            .zip(degree_bits.iter().zip(&proof.public_values))
+            .zip(&proof.present)
+            .zip(&proof.public_values)
+        {
+            if !present && (!chip.is_optional() || !pvs.is_empty()) {
+                return Err(VerifyError::Shape(format!(
+                    "chip {} is left out of the proof, but it may not be",
+                    chip.name()
+                )));
+            }
+        }
+        let chips = self.present_chips(&proof.present);
+        let present = |i: &usize| proof.present[*i];
+        let shapes: Vec<&ChipShape> = (0..n).filter(present).map(|i| &vk.chips[i]).collect();
+        let proof_values: Vec<&Vec<u32>> = (0..n)
+            .filter(present)
+            .map(|i| &proof.public_values[i])
+            .collect();
+        let degree_bits = &proof.batch.degree_bits;
+        if degree_bits.len() != chips.len() {
+            return Err(VerifyError::ChipCount {
+                expected: chips.len(),
+                got: degree_bits.len(),
+            });
+        }
+        let mut public_values = Vec::with_capacity(chips.len());
+        for ((chip, shape), (&log_height, pvs)) in chips
+            .iter()
+            .zip(shapes)
+            .zip(degree_bits.iter().zip(proof_values))
         {
             let bad_height = |reason: &str| VerifyError::BadHeight {
                 chip: shape.name.clone(),
@@ -549,20 +656,14 @@ impl<A> Machine<A> {
         let config = self.config_id.build(&vk.transcript_seed());
         let run = || {
             let common = CommonData {
-                preprocessed: vk.global_preprocessed(),
-                lookups: derive_lookups(&config, &self.chips, degree_bits),
+                preprocessed: vk.global_preprocessed(&proof.present),
+                lookups: derive_lookups(&config, &chips, degree_bits),
             };
-            p3_batch_stark::verify_batch(
-                &config,
-                &self.chips,
-                &proof.batch,
-                &public_values,
-                &common,
-            )
+            p3_batch_stark::verify_batch(&config, &chips, &proof.batch, &public_values, &common)
         };
         match catch_unwind(AssertUnwindSafe(run)) {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(self.map_error(e)),
+            Ok(Err(e)) => Err(Self::map_error::<R>(&chips, e)),
             Err(panic) => {
                 let message = panic
                     .downcast_ref::<String>()
@@ -603,7 +704,8 @@ impl<A> Machine<A> {
                 && shape.preprocessed_width == preprocessed_width
                 && shape.preprocessed_log_height.is_some() == (preprocessed_width > 0)
                 && shape.num_public_values == chip.num_public_values()
-                && shape.constraints_digest == constraints_digest(chip);
+                && shape.constraints_digest == constraints_digest(chip)
+                && shape.optional == chip.is_optional();
             if !same {
                 return Err(VerifyError::KeyMismatch(format!(
                     "chip {} differs from the key's {}",
@@ -622,8 +724,9 @@ impl<A> Machine<A> {
         Ok(())
     }
 
+    /// The error of Plonky3's `e` for the batch of `chips`.
     fn map_error<R>(
-        &self,
+        chips: &[A],
         e: BatchVerificationError<p3_batch_stark::PcsError<StarkConfig>>,
     ) -> VerifyError
     where
@@ -632,7 +735,7 @@ impl<A> Machine<A> {
         match e {
             BatchVerificationError::Verification(VerificationError::OodEvaluationMismatch {
                 index: Some(i),
-            }) => match self.chips.get(i) {
+            }) => match chips.get(i) {
                 Some(chip) => VerifyError::ConstraintsFailed {
                     chip: chip.name().to_string(),
                 },

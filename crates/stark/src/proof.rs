@@ -9,7 +9,7 @@ use crate::error::VerifyError;
 
 pub const MAGIC: [u8; 8] = *b"TESSERA\x01";
 /// Bumped whenever the body's layout changes; older readers refuse newer proofs by name.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Proofs larger than this are refused before decoding (a production shard proof is ~1 MB).
 pub const MAX_PROOF_BYTES: usize = 256 << 20;
 
@@ -19,7 +19,9 @@ pub struct Proof {
     pub config_id: ConfigId,
     /// SHA-256 of the verifying key the proof was made under.
     pub vk_digest: [u8; 32],
-    /// Each chip's public values, as canonical field elements.
+    /// Which of the machine's chips the batch proves: only optional chips may be absent.
+    pub present: Vec<bool>,
+    /// Each chip's public values, as canonical field elements (none for an absent chip).
     pub public_values: Vec<Vec<u32>>,
     pub batch: BatchProof<StarkConfig>,
 }
@@ -29,6 +31,7 @@ impl std::fmt::Debug for Proof {
         f.debug_struct("Proof")
             .field("config_id", &self.config_id)
             .field("vk_digest", &self.vk_digest)
+            .field("present", &self.present)
             .field("public_values", &self.public_values)
             .field("degree_bits", &self.batch.degree_bits)
             .finish_non_exhaustive()

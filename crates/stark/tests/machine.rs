@@ -9,6 +9,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
 use tessera_stark::{
     lookups_match_plonky3, Chip, ConfigId, Machine, Proof, ProveError, Val, VerifyError,
+    FORMAT_VERSION,
 };
 
 fn machine() -> Machine<SyntheticChip> {
@@ -358,10 +359,10 @@ fn header_errors_are_typed() {
         Some(VerifyError::NotAProof)
     );
     let mut newer = bytes.clone();
-    newer[8] = 2;
+    newer[8] = FORMAT_VERSION as u8 + 1;
     assert_eq!(
         Proof::from_bytes(&newer).err(),
-        Some(VerifyError::UnsupportedVersion(2))
+        Some(VerifyError::UnsupportedVersion(FORMAT_VERSION + 1))
     );
     let mut trailing = bytes.clone();
     trailing.push(0);

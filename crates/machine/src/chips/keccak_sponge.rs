@@ -387,6 +387,14 @@ impl Chip<Val, MachineRecord> for KeccakSpongeChip {
         "KeccakSponge"
     }
 
+    fn is_optional(&self) -> bool {
+        true
+    }
+
+    fn is_used(&self, record: &MachineRecord) -> bool {
+        !record.keccak_calls.is_empty()
+    }
+
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
         let calls: Vec<(&KeccakCall, Vec<Permutation>)> = record
             .keccak_calls

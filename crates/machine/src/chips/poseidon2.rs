@@ -197,6 +197,14 @@ impl Chip<Val, MachineRecord> for Poseidon2Chip {
         "Poseidon2"
     }
 
+    fn is_optional(&self) -> bool {
+        true
+    }
+
+    fn is_used(&self, record: &MachineRecord) -> bool {
+        !record.poseidon2_calls.is_empty()
+    }
+
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
         let calls = &record.poseidon2_calls;
         let height = calls.len().max(1).next_power_of_two();

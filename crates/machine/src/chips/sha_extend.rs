@@ -243,6 +243,14 @@ impl Chip<Val, MachineRecord> for ShaExtendChip {
         "ShaExtend"
     }
 
+    fn is_optional(&self) -> bool {
+        true
+    }
+
+    fn is_used(&self, record: &MachineRecord) -> bool {
+        !record.sha_extend_calls.is_empty()
+    }
+
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
         let rows: usize = record.sha_extend_calls.iter().map(|c| c.1.len()).sum();
         let mut values = vec![Val::ZERO; rows * NUM_SHA_EXTEND_COLS];

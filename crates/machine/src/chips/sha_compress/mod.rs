@@ -405,6 +405,14 @@ impl Chip<Val, MachineRecord> for ShaCompressChip {
         "ShaCompress"
     }
 
+    fn is_optional(&self) -> bool {
+        true
+    }
+
+    fn is_used(&self, record: &MachineRecord) -> bool {
+        !record.sha_compress_calls.is_empty()
+    }
+
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
         let rows = record.sha_compress_calls.len() * ROWS_PER_CALL;
         let mut values = vec![Val::ZERO; rows * NUM_SHA_COMPRESS_COLS];
