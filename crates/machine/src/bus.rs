@@ -1,7 +1,7 @@
 //! Every bus of the machine, with the layout of its messages. A chip that sends or receives on a
 //! bus uses these helpers, so that both ends agree on the tuple by construction.
 
-use p3_air::AirBuilder;
+use p3_air::{AirBuilder, WindowAccess};
 use p3_field::PrimeCharacteristicRing;
 use p3_lookup::{Count, InteractionBuilder, LookupBus};
 
@@ -205,6 +205,22 @@ pub fn lookup_u16<AB: AirBuilder + InteractionBuilder>(
         [value, AB::Expr::ZERO, AB::Expr::ZERO],
         count,
     );
+}
+
+/// Provides a preprocessed table's row on the lookup `bus`, as many times as the row's single
+/// main column says: the whole `eval` of a fixed table (the ROM, SHA-256's round constants).
+pub fn provide_preprocessed_row<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    bus: &'static str,
+) {
+    let row: Vec<AB::Expr> = builder
+        .preprocessed()
+        .current_slice()
+        .iter()
+        .map(|&v| v.into())
+        .collect();
+    let multiplicity: AB::Expr = builder.main().current_slice()[0].into();
+    LookupBus::new(bus).table_entry(builder, row, multiplicity);
 }
 
 /// Reads the instruction at `pc` from the program ROM: `fields` are

@@ -20,19 +20,29 @@ use tessera_machine::MachineRecord;
 use tessera_mips::Program;
 use tessera_stark::{Chip, ConfigId, Val};
 
-/// Extends the schedule at DATA, loads w[63] into $t0, halts.
-fn program() -> Arc<Program> {
+/// A program that makes each `(number, a0, a1)` syscall in turn, then runs `load` (a load of
+/// what the calls left) and halts with exit code 0.
+fn calls(calls: &[(u32, u32, u32)], load: Option<u32>, data: &[(u32, u32)]) -> Arc<Program> {
     let mut code = Vec::new();
-    code.extend(li(4, DATA));
-    code.extend(li(2, 0x3001_0005));
-    code.push(SYSCALL);
-    code.push(i(0x23, 4, 8, 252)); // lw $t0, 252($a0)
+    for &(number, a0, a1) in calls {
+        code.extend(li(4, a0));
+        code.extend(li(5, a1));
+        code.extend(li(2, number));
+        code.push(SYSCALL);
+    }
+    code.extend(load);
     code.extend(li(4, 0));
     code.extend([i(0x09, 0, 2, 0), SYSCALL]);
+    Arc::new(asm::program(&code, data))
+}
+
+/// Extends the schedule at DATA, loads w[63] into $t0, halts.
+fn program() -> Arc<Program> {
     let data: Vec<(u32, u32)> = (0..16)
         .map(|k| (DATA + 4 * k, 0x6162_6364u32.wrapping_mul(k + 1) ^ (k << 24)))
         .collect();
-    Arc::new(asm::program(&code, &data))
+    // lw $t0, 252($a0)
+    calls(&[(0x3001_0005, DATA, 0)], Some(i(0x23, 4, 8, 252)), &data)
 }
 
 /// The record of the program's one shard.
@@ -131,20 +141,11 @@ const STATE: u32 = DATA + 256;
 /// Two compressions: of the state at STATE with the schedule at W, then of the state at W + 32
 /// (inside the schedule, which it overwrites) with the same schedule. Loads a word, halts.
 fn compress_program() -> Arc<Program> {
-    let mut code = Vec::new();
-    for (w, state) in [(W, STATE), (W, W + 32)] {
-        code.extend(li(4, w));
-        code.extend(li(5, state));
-        code.extend(li(2, 0x0101_0006));
-        code.push(SYSCALL);
-    }
-    code.push(i(0x23, 5, 8, 4)); // lw $t0, 4($a1)
-    code.extend(li(4, 0));
-    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
     let data: Vec<(u32, u32)> = (0..72)
         .map(|k| (W + 4 * k, 0x9e37_79b9u32.wrapping_mul(k + 7).rotate_left(k)))
         .collect();
-    Arc::new(asm::program(&code, &data))
+    let compress = [(0x0101_0006, W, STATE), (0x0101_0006, W, W + 32)];
+    calls(&compress, Some(i(0x23, 5, 8, 4)), &data) // lw $t0, 4($a1)
 }
 
 #[test]
@@ -207,16 +208,6 @@ const OUT: u32 = DATA + 288;
 /// Two sponges: two blocks at DATA into OUT (its length word, 72, after it), then one block at
 /// DATA into DATA itself (its length word, 36, is input word 16). Loads a word, halts.
 fn keccak_program() -> Arc<Program> {
-    let mut code = Vec::new();
-    for (input, out) in [(DATA, OUT), (DATA, DATA)] {
-        code.extend(li(4, input));
-        code.extend(li(5, out));
-        code.extend(li(2, 0x0101_0009));
-        code.push(SYSCALL);
-    }
-    code.push(i(0x23, 5, 8, 60)); // lw $t0, 60($a1)
-    code.extend(li(4, 0));
-    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
     let mut data: Vec<(u32, u32)> = (0..72)
         .map(|k| {
             (
@@ -227,7 +218,8 @@ fn keccak_program() -> Arc<Program> {
         .collect();
     data[16].1 = 36;
     data.push((OUT + 64, 72));
-    Arc::new(asm::program(&code, &data))
+    let sponges = [(0x0101_0009, DATA, OUT), (0x0101_0009, DATA, DATA)];
+    calls(&sponges, Some(i(0x23, 5, 8, 60)), &data) // lw $t0, 60($a1)
 }
 
 #[test]
@@ -283,14 +275,7 @@ fn a_changed_sponge_is_rejected() {
 
 #[test]
 fn an_empty_sponge_is_refused_not_misproven() {
-    let mut code = Vec::new();
-    code.extend(li(4, DATA));
-    code.extend(li(5, DATA));
-    code.extend(li(2, 0x0101_0009));
-    code.push(SYSCALL);
-    code.extend(li(4, 0));
-    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
-    let program = Arc::new(asm::program(&code, &[]));
+    let program = calls(&[(0x0101_0009, DATA, DATA)], None, &[]);
     let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
     let err = prover.prove(vec![], |_| {}).unwrap_err().to_string();
     assert!(err.contains("absorbs no block"), "{err}");
@@ -299,16 +284,6 @@ fn an_empty_sponge_is_refused_not_misproven() {
 /// Two permutations of the 16 words at DATA (the first holds p − 1, the largest canonical
 /// word), in place. Loads a word, halts.
 fn poseidon2_program() -> Arc<Program> {
-    let mut code = Vec::new();
-    for _ in 0..2 {
-        code.extend(li(4, DATA));
-        code.extend(li(5, 0));
-        code.extend(li(2, 0x0001_0030));
-        code.push(SYSCALL);
-    }
-    code.push(i(0x23, 4, 8, 12)); // lw $t0, 12($a0)
-    code.extend(li(4, 0));
-    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
     let mut data: Vec<(u32, u32)> = (0..16)
         .map(|k| {
             (
@@ -318,7 +293,8 @@ fn poseidon2_program() -> Arc<Program> {
         })
         .collect();
     data[0].1 = 0x7F00_0000;
-    Arc::new(asm::program(&code, &data))
+    let permute = (0x0001_0030, DATA, 0);
+    calls(&[permute, permute], Some(i(0x23, 4, 8, 12)), &data) // lw $t0, 12($a0)
 }
 
 #[test]
@@ -376,14 +352,7 @@ fn a_changed_permutation_is_rejected() {
 
 #[test]
 fn a_deferred_proof_is_refused_clearly() {
-    let mut code = Vec::new();
-    code.extend(li(4, DATA));
-    code.extend(li(5, DATA + 32));
-    code.extend(li(2, 0x1B));
-    code.push(SYSCALL);
-    code.extend(li(4, 0));
-    code.extend([i(0x09, 0, 2, 0), SYSCALL]);
-    let program = Arc::new(asm::program(&code, &[]));
+    let program = calls(&[(0x1B, DATA, DATA + 32)], None, &[]);
     let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
     match prover.prove(vec![], |_| {}) {
         Err(ProgramError::Unprovable(reason)) => {

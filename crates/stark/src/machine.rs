@@ -393,14 +393,13 @@ impl<A> Machine<A> {
     where
         A: MachineAir<R>,
     {
-        self.check_shapes::<R>(&traces)?;
-        #[cfg(debug_assertions)]
-        self.check_traces::<R>(&traces, &public_values)?;
-        self.prove_shaped::<R>(pk, traces, public_values, self.present(record))
+        let present = self.present(record);
+        self.prove_checked::<R>(pk, traces, public_values, present)
     }
 
-    /// Proves given traces. In debug builds every constraint and bus is checked first, and a
-    /// failure is reported with its chip, row and constraint (or bus, tuple and rows).
+    /// Proves given traces, every chip present. In debug builds every constraint and bus is
+    /// checked first, and a failure is reported with its chip, row and constraint (or bus,
+    /// tuple and rows).
     pub fn prove_traces<R>(
         &self,
         pk: &ProvingKey,
@@ -410,10 +409,23 @@ impl<A> Machine<A> {
     where
         A: MachineAir<R>,
     {
+        let present = vec![true; self.chips.len()];
+        self.prove_checked::<R>(pk, traces, public_values, present)
+    }
+
+    fn prove_checked<R>(
+        &self,
+        pk: &ProvingKey,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+        present: Vec<bool>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
         self.check_shapes::<R>(&traces)?;
         #[cfg(debug_assertions)]
         self.check_traces::<R>(&traces, &public_values)?;
-        let present = vec![true; self.chips.len()];
         self.prove_shaped::<R>(pk, traces, public_values, present)
     }
 

@@ -11,14 +11,14 @@
 
 use std::sync::Arc;
 
-use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
-use p3_lookup::{InteractionBuilder, LookupBus};
+use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_mips::Program;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::PROGRAM_BUS;
+use crate::bus::{provide_preprocessed_row, PROGRAM_BUS};
 use crate::chips::cpu::control::Control;
 use crate::record::MachineRecord;
 
@@ -87,14 +87,7 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row: Vec<AB::Expr> = builder
-            .preprocessed()
-            .current_slice()
-            .iter()
-            .map(|&v| v.into())
-            .collect();
-        let multiplicity: AB::Expr = builder.main().current_slice()[0].into();
-        LookupBus::new(PROGRAM_BUS).table_entry(builder, row, multiplicity);
+        provide_preprocessed_row(builder, PROGRAM_BUS);
     }
 }
 

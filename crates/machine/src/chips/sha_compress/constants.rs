@@ -4,13 +4,14 @@
 //! **Proves**: every message it provides is `(j, K[j])` (the rows are preprocessed, so the
 //! verifying key commits to them). **Assumes**: nothing.
 
-use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
-use p3_lookup::{InteractionBuilder, LookupBus};
+use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::SHA256_K;
 use tessera_stark::{Chip, Val};
 
+use crate::bus::provide_preprocessed_row;
 use crate::record::MachineRecord;
 
 /// The lookup of round constants: `(j, k_lo, k_hi)`.
@@ -49,14 +50,7 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row: Vec<AB::Expr> = builder
-            .preprocessed()
-            .current_slice()
-            .iter()
-            .map(|&v| v.into())
-            .collect();
-        let multiplicity: AB::Expr = builder.main().current_slice()[0].into();
-        LookupBus::new(ROUND_CONSTANT_BUS).table_entry(builder, row, multiplicity);
+        provide_preprocessed_row(builder, ROUND_CONSTANT_BUS);
     }
 }
 
