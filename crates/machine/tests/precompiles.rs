@@ -36,6 +36,14 @@ fn calls(calls: &[(u32, u32, u32)], load: Option<u32>, data: &[(u32, u32)]) -> A
     Arc::new(asm::program(&code, data))
 }
 
+/// Proves and verifies `program`; returns the rows of `chip` in the proof.
+fn proven_rows(program: &Arc<Program>, chip: &str) -> usize {
+    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
+    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
+    verify(&prover.machine, &prover.vk, program, &proof).unwrap();
+    report.chips.iter().find(|c| c.0 == chip).unwrap().1
+}
+
 /// Extends the schedule at DATA, loads w[63] into $t0, halts.
 fn program() -> Arc<Program> {
     let data: Vec<(u32, u32)> = (0..16)
@@ -57,11 +65,7 @@ fn record(program: &Arc<Program>) -> MachineRecord {
 
 #[test]
 fn sha_extend_proves_and_verifies() {
-    let program = program();
-    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
-    verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
-    let rows = report.chips.iter().find(|c| c.0 == "ShaExtend").unwrap().1;
+    let rows = proven_rows(&program(), "ShaExtend");
     assert_eq!(rows, 64);
 }
 
@@ -150,16 +154,7 @@ fn compress_program() -> Arc<Program> {
 
 #[test]
 fn sha_compress_proves_and_verifies() {
-    let program = compress_program();
-    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
-    verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
-    let rows = report
-        .chips
-        .iter()
-        .find(|c| c.0 == "ShaCompress")
-        .unwrap()
-        .1;
+    let rows = proven_rows(&compress_program(), "ShaCompress");
     assert_eq!(rows, (2 * (ROUNDS + 4)).next_power_of_two());
 }
 
@@ -224,16 +219,7 @@ fn keccak_program() -> Arc<Program> {
 
 #[test]
 fn keccak_sponge_proves_and_verifies() {
-    let program = keccak_program();
-    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
-    verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
-    let rows = report
-        .chips
-        .iter()
-        .find(|c| c.0 == "KeccakSponge")
-        .unwrap()
-        .1;
+    let rows = proven_rows(&keccak_program(), "KeccakSponge");
     assert_eq!(rows, (3 * 24usize).next_power_of_two());
 }
 
@@ -299,11 +285,7 @@ fn poseidon2_program() -> Arc<Program> {
 
 #[test]
 fn poseidon2_proves_and_verifies() {
-    let program = poseidon2_program();
-    let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
-    verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
-    let rows = report.chips.iter().find(|c| c.0 == "Poseidon2").unwrap().1;
+    let rows = proven_rows(&poseidon2_program(), "Poseidon2");
     assert_eq!(rows, 2);
 }
 
