@@ -10,6 +10,7 @@ mod error;
 mod machine;
 mod proof;
 pub mod security;
+pub mod septic;
 mod sub_air;
 
 pub use chip::{pad_to_power_of_two, Chip};
