@@ -2,6 +2,7 @@
 //! `docs/multiset-hash.md`): the septic extension of KoalaBear, the prime-order curve over it and the map of a message to
 //! a point. The chips that use them come next.
 
+pub mod air;
 mod curve;
 mod field;
 
