@@ -302,6 +302,8 @@ pub const SHA_COMPRESS_BUS: &str = "sha_compress";
 pub const KECCAK_BUS: &str = "keccak";
 /// POSEIDON2_PERMUTE's calls: `(clk, key)`.
 pub const POSEIDON2_BUS: &str = "poseidon2";
+/// Messages that cross shards, to the GlobalSum chip: `(is_send, m_0..m_8)`.
+pub const GLOBAL_BUS: &str = "global";
 
 /// Sends (`send`) or receives a message on the permutation bus `bus`, `count` times (0 or 1).
 pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(

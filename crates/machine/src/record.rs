@@ -112,6 +112,8 @@ pub struct MachineRecord {
     pub keccak_calls: Vec<crate::chips::keccak_sponge::KeccakCall>,
     /// POSEIDON2_PERMUTE calls.
     pub poseidon2_calls: Vec<crate::chips::poseidon2::Poseidon2Call>,
+    /// Messages that cross shards (none yet: the global memory chips are issue 5's next step).
+    pub global_messages: Vec<crate::chips::global_sum::GlobalMessage>,
     /// The committed digest's words with their last timestamps.
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.
@@ -177,6 +179,7 @@ impl MachineRecord {
             sha_compress_calls: Vec::new(),
             keccak_calls: Vec::new(),
             poseidon2_calls: Vec::new(),
+            global_messages: Vec::new(),
             digest: [(0, 0); 8],
             start: (0, 0),
             end: (0, 0),

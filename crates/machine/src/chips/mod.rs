@@ -8,6 +8,7 @@ pub mod bytes;
 pub mod cpu;
 pub mod digest;
 pub mod div;
+pub mod global_sum;
 pub mod hint;
 pub mod image;
 pub mod keccak_sponge;

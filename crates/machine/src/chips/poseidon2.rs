@@ -31,7 +31,8 @@ use p3_poseidon2_air::{
 use tessera_stark::{Chip, SubAirBuilder, Val};
 
 use crate::bus::{lookup_u16, permutation, POSEIDON2_BUS};
-use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
+use crate::gadgets::bound::{eval_at_most, populate_at_most, record_at_most};
+use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
 use crate::record::MachineRecord;
 
@@ -40,12 +41,12 @@ const HALF_FULL_ROUNDS: usize = KOALABEAR_POSEIDON2_HALF_FULL_ROUNDS;
 const PARTIAL_ROUNDS: usize = KOALABEAR_POSEIDON2_PARTIAL_ROUNDS_16;
 const SBOX_DEGREE: u64 = KOALABEAR_S_BOX_DEGREE;
 const SBOX_REGISTERS: usize = 0;
-const PERM_COLS: usize =
+pub(crate) const PERM_COLS: usize =
     num_cols::<WIDTH, SBOX_DEGREE, SBOX_REGISTERS, HALF_FULL_ROUNDS, PARTIAL_ROUNDS>();
 /// The high half of `p − 1`.
 const MAX_HI: u32 = 0x7F00;
 
-type PermCols<T> =
+pub(crate) type PermCols<T> =
     Poseidon2Cols<T, WIDTH, SBOX_DEGREE, SBOX_REGISTERS, HALF_FULL_ROUNDS, PARTIAL_ROUNDS>;
 type PermAir = Poseidon2Air<
     Val,
@@ -65,9 +66,27 @@ fn constants() -> RoundConstants<Val, WIDTH, HALF_FULL_ROUNDS, PARTIAL_ROUNDS> {
     )
 }
 
-fn air() -> &'static PermAir {
+pub(crate) fn air() -> &'static PermAir {
     static AIR: OnceLock<PermAir> = OnceLock::new();
     AIR.get_or_init(|| PermAir::new(constants()))
+}
+
+/// The Poseidon2 AIR's rows for `inputs` (a power-of-two count).
+pub(crate) fn permutation_rows(inputs: Vec<[Val; WIDTH]>) -> RowMajorMatrix<Val> {
+    generate_trace_rows::<
+        Val,
+        GenericPoseidon2LinearLayersKoalaBear,
+        WIDTH,
+        SBOX_DEGREE,
+        SBOX_REGISTERS,
+        HALF_FULL_ROUNDS,
+        PARTIAL_ROUNDS,
+    >(inputs, &constants(), 0)
+}
+
+/// The permutation's output columns.
+pub(crate) fn outputs<T: Copy>(perm: &PermCols<T>) -> [T; WIDTH] {
+    perm.ending_full_rounds[HALF_FULL_ROUNDS - 1].post
 }
 
 #[repr(C)]
@@ -104,26 +123,13 @@ pub fn record_call(record: &mut MachineRecord, call: Poseidon2Call) {
     lookups.record_memory_key(call.key + WIDTH as u32 - 1);
     for i in 0..WIDTH {
         lookups.record_access(call.prev_ts[i], 4 * call.clk + 3);
-        lookups.record_u16((MAX_HI - (call.input[i] >> 16)) as u16);
+        record_at_most(lookups, call.input[i], MAX_HI);
         let out = call.output[i];
         lookups.record_u16(out as u16);
         lookups.record_u16((out >> 16) as u16);
-        lookups.record_u16((MAX_HI - (out >> 16)) as u16);
+        record_at_most(lookups, out, MAX_HI);
     }
     record.poseidon2_calls.push(call);
-}
-
-/// Constrains `[lo, hi]` (16-bit halves) to a canonical KoalaBear element on `count` rows.
-fn eval_canonical<AB: AirBuilder + InteractionBuilder>(
-    builder: &mut AB,
-    [lo, hi]: [AB::Expr; 2],
-    at_max: IsZeroCols<AB::Var>,
-    count: AB::Expr,
-) {
-    let below = AB::Expr::from_u32(MAX_HI) - hi;
-    lookup_u16(builder, below.clone(), count.clone());
-    eval_is_zero(builder, below, at_max, count.clone());
-    builder.assert_zero(count * at_max.result.into() * lo);
 }
 
 #[derive(Clone, Debug, Default)]
@@ -157,7 +163,7 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for Poseidon2Chip {
         let last = eval_memory_key(builder, local.last_key.map(Into::into), is_real.clone());
         builder.assert_zero(is_real.clone() * (last - key.clone() - c(WIDTH as u32 - 1)));
 
-        let outputs = local.perm.ending_full_rounds[HALF_FULL_ROUNDS - 1].post;
+        let outputs = outputs(&local.perm);
         for (i, (&permuted, access)) in outputs.iter().zip(local.access).enumerate() {
             let input: [AB::Expr; 2] = access.prev_value.map(Into::into);
             let output: [AB::Expr; 2] = local.output[i].map(Into::into);
@@ -165,18 +171,20 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for Poseidon2Chip {
                 let word = half[0].clone() + half[1].clone() * c(1 << 16);
                 builder.assert_zero(is_real.clone() * (word - value.into()));
             }
-            eval_canonical(
+            eval_at_most(
                 builder,
                 input.clone(),
+                MAX_HI,
                 local.input_at_max[i],
                 is_real.clone(),
             );
             for h in &output {
                 lookup_u16(builder, h.clone(), is_real.clone());
             }
-            eval_canonical(
+            eval_at_most(
                 builder,
                 output.clone(),
+                MAX_HI,
                 local.output_at_max[i],
                 is_real.clone(),
             );
@@ -212,18 +220,10 @@ impl Chip<Val, MachineRecord> for Poseidon2Chip {
         for (input, call) in inputs.iter_mut().zip(calls) {
             *input = call.input.map(Val::from_u32);
         }
-        let perms = generate_trace_rows::<
-            Val,
-            GenericPoseidon2LinearLayersKoalaBear,
-            WIDTH,
-            SBOX_DEGREE,
-            SBOX_REGISTERS,
-            HALF_FULL_ROUNDS,
-            PARTIAL_ROUNDS,
-        >(inputs, &constants(), 0);
+        let perms = permutation_rows(inputs);
         let mut values = vec![Val::ZERO; height * NUM_POSEIDON2_COLS];
         let halves = |v: u32| [Val::from_u32(v & 0xFFFF), Val::from_u32(v >> 16)];
-        let at_max = |v: u32| IsZeroCols::populate(Val::from_u32(MAX_HI) - Val::from_u32(v >> 16));
+        let at_max = |v: u32| populate_at_most(v, MAX_HI);
         for (r, (row, perm)) in values
             .chunks_mut(NUM_POSEIDON2_COLS)
             .zip(perms.values.chunks(PERM_COLS))
