@@ -113,7 +113,7 @@ pub struct MachineRecord {
     /// POSEIDON2_PERMUTE calls.
     pub poseidon2_calls: Vec<crate::chips::poseidon2::Poseidon2Call>,
     /// Messages that cross shards (none yet: the global memory chips are issue 5's next step).
-    pub global_messages: Vec<crate::chips::global_sum::GlobalMessage>,
+    pub global_messages: Vec<crate::chips::global_sum::GlobalRow>,
     /// The committed digest's words with their last timestamps.
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.

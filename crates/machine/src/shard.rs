@@ -456,13 +456,12 @@ fn record_syscall(
                 compress.state_prev_ts[i] = prev.ts;
             }
             let written: Vec<u32> = state_written.iter().map(|a| a.value).collect();
-            if compress.output()[..] != written[..] {
+            if sha_compress::record_call(record, compress)[..] != written[..] {
                 return Err(format!(
                     "SHA_COMPRESS at cycle {}: the chip's rounds disagree with the executor",
                     call.clock
                 ));
             }
-            sha_compress::record_call(record, compress);
         }
         Syscall::KeccakSponge => {
             let Some((len, rest)) = call.memory.split_first() else {
@@ -509,13 +508,12 @@ fn record_syscall(
                 keccak.out_prev[i] = (prev.value, prev.ts);
             }
             let written: Vec<u32> = output.iter().map(|a| a.value).collect();
-            if keccak.output()[..] != written[..] {
+            if keccak_sponge::record_call(record, keccak)[..] != written[..] {
                 return Err(format!(
                     "KECCAK_SPONGE at cycle {}: the chip's permutations disagree with the executor",
                     call.clock
                 ));
             }
-            keccak_sponge::record_call(record, keccak);
         }
         Syscall::Poseidon2Permute => {
             if call.memory.len() != 2 * WIDTH {

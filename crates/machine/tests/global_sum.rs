@@ -55,10 +55,11 @@ impl Chip<Val, MachineRecord> for SenderChip {
         let values = record
             .global_messages
             .iter()
-            .flat_map(|(send, m)| {
-                [1, *send as u32]
+            .flat_map(|row| {
+                let (send, m) = row.message;
+                [1, send as u32]
                     .into_iter()
-                    .chain(*m)
+                    .chain(m)
                     .map(Val::from_u32)
                     .collect::<Vec<_>>()
             })

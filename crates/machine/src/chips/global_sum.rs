@@ -20,7 +20,7 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::septic::air::{eval_incomplete_add, eval_on_curve};
+use tessera_stark::septic::air::{chord_slope, eval_incomplete_add, eval_on_curve};
 use tessera_stark::septic::{hash_to_curve, Point, Septic};
 use tessera_stark::{Chip, SubAirBuilder, Val};
 
@@ -57,6 +57,43 @@ crate::borrow_row!(GlobalSumCols);
 /// A message crossing shards: sent (`true`) or received.
 pub type GlobalMessage = (bool, [u32; MESSAGE_LEN]);
 
+/// A message as the chip proves it, hashed once when recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GlobalRow {
+    pub message: GlobalMessage,
+    pub x: Septic,
+    /// The low root, and the root added (the low one for a message sent, its negation for one
+    /// received).
+    pub y: Septic,
+    pub signed_y: Septic,
+    pub counter: u32,
+}
+
+impl GlobalRow {
+    fn new(message: GlobalMessage) -> Self {
+        let (point, counter) =
+            hash_to_curve(&message_vals(&message.1)).expect("a point within 256 tries");
+        let Point::Affine { x, y } = point else {
+            unreachable!("hashed points are affine")
+        };
+        let signed_y = if message.0 { y } else { -y };
+        GlobalRow {
+            message,
+            x,
+            y,
+            signed_y,
+            counter,
+        }
+    }
+
+    fn point(&self) -> Point {
+        Point::Affine {
+            x: self.x,
+            y: self.signed_y,
+        }
+    }
+}
+
 /// The point the sum starts from.
 pub fn start_point() -> (Septic, Septic) {
     static START: OnceLock<(Septic, Septic)> = OnceLock::new();
@@ -73,36 +110,31 @@ fn message_vals(message: &[u32; MESSAGE_LEN]) -> [Val; MESSAGE_LEN] {
     message.map(Val::from_u32)
 }
 
-/// A message's point with its sign, and the counter that found it.
-fn signed_point((send, message): &GlobalMessage) -> (Septic, Septic, Septic, u32) {
-    let (point, counter) = hash_to_curve(&message_vals(message)).expect("a point within 256 tries");
-    let Point::Affine { x, y } = point else {
-        unreachable!("hashed points are affine")
-    };
-    (x, y, if *send { y } else { -y }, counter)
-}
-
-/// Records the byte lookups of `messages` and the messages.
+/// Hashes `messages` and records them with their byte lookups.
 pub fn record_messages(record: &mut MachineRecord, messages: &[GlobalMessage]) {
-    for m in messages {
-        let (_, y, _, counter) = signed_point(m);
-        let top = y.0[6].as_canonical_u32();
+    for &m in messages {
+        let row = GlobalRow::new(m);
+        let top = row.y.0[6].as_canonical_u32();
         let lookups = &mut record.byte_lookups;
-        lookups.record(ByteOp::U8Pair, counter as u8, 0);
+        lookups.record(ByteOp::U8Pair, row.counter as u8, 0);
         lookups.record_u16(top as u16);
         lookups.record_u16((top >> 16) as u16);
         record_at_most(lookups, top, HALF_HI);
+        record.global_messages.push(row);
     }
-    record.global_messages.extend_from_slice(messages);
+}
+
+/// `D` plus the points of `rows`: the chip's public value.
+fn sum_of(rows: &[GlobalRow]) -> Point {
+    let (x, y) = start_point();
+    rows.iter()
+        .fold(Point::Affine { x, y }, |acc, row| acc + row.point())
 }
 
 /// The public value for `messages`: `D` plus their signed points.
 pub fn public_sum(messages: &[GlobalMessage]) -> Point {
-    let (x, y) = start_point();
-    messages.iter().fold(Point::Affine { x, y }, |acc, m| {
-        let (x, _, y, _) = signed_point(m);
-        acc + Point::Affine { x, y }
-    })
+    let rows: Vec<GlobalRow> = messages.iter().map(|&m| GlobalRow::new(m)).collect();
+    sum_of(&rows)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -207,14 +239,13 @@ impl Chip<Val, MachineRecord> for GlobalSumChip {
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let messages = &record.global_messages;
-        let height = (messages.len() + 1).next_power_of_two();
-        let points: Vec<_> = messages.iter().map(signed_point).collect();
+        let rows = &record.global_messages;
+        let height = (rows.len() + 1).next_power_of_two();
         let mut inputs = vec![[Val::ZERO; WIDTH]; height];
-        for (input, (m, p)) in inputs.iter_mut().zip(messages.iter().zip(&points)) {
-            input[..MESSAGE_LEN].copy_from_slice(&message_vals(&m.1));
+        for (input, row) in inputs.iter_mut().zip(rows) {
+            input[..MESSAGE_LEN].copy_from_slice(&message_vals(&row.message.1));
             input[WIDTH - 2] = Val::from_usize(MESSAGE_LEN);
-            input[WIDTH - 1] = Val::from_u32(p.3);
+            input[WIDTH - 1] = Val::from_u32(row.counter);
         }
         let perms = permutation_rows(inputs);
         let mut values = vec![Val::ZERO; height * NUM_GLOBAL_SUM_COLS];
@@ -227,21 +258,28 @@ impl Chip<Val, MachineRecord> for GlobalSumChip {
             row[..PERM_COLS].copy_from_slice(perm);
             let cols: &mut GlobalSumCols<Val> = row.borrow_mut();
             cols.acc = [acc.0 .0, acc.1 .0];
-            let (Some(m), Some(&(x, y, signed, _))) = (messages.get(r), points.get(r)) else {
+            let Some(&GlobalRow {
+                message: (send, _),
+                x,
+                y,
+                signed_y,
+                ..
+            }) = rows.get(r)
+            else {
                 continue;
             };
             debug_assert_eq!(outputs(&cols.perm)[..7], x.0[..]);
             let top = y.0[6].as_canonical_u32();
             cols.is_real = Val::ONE;
-            cols.is_send = Val::from_bool(m.0);
+            cols.is_send = Val::from_bool(send);
             cols.y = y.0;
             cols.x_sq = x.square().0;
             cols.y_top = [Val::from_u32(top & 0xFFFF), Val::from_u32(top >> 16)];
             cols.y_top_at_bound = populate_at_most(top, HALF_HI);
             cols.y_top_inverse = y.0[6].inverse();
-            let slope = tessera_stark::septic::air::chord_slope(acc, (x, signed))
-                .expect("the sum is not ± a message's point");
-            let sum = Point::Affine { x: acc.0, y: acc.1 } + Point::Affine { x, y: signed };
+            let slope =
+                chord_slope(acc, (x, signed_y)).expect("the sum is not ± a message's point");
+            let sum = Point::Affine { x: acc.0, y: acc.1 } + Point::Affine { x, y: signed_y };
             let Point::Affine { x: sx, y: sy } = sum else {
                 unreachable!("a chord sum is affine")
             };
@@ -253,7 +291,7 @@ impl Chip<Val, MachineRecord> for GlobalSumChip {
     }
 
     fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
-        match public_sum(&record.global_messages) {
+        match sum_of(&record.global_messages) {
             Point::Affine { x, y } => x.0.into_iter().chain(y.0).collect(),
             Point::Identity => unreachable!("the sum starts off the identity"),
         }

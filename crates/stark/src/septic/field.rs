@@ -47,6 +47,17 @@ fn sub_one(mut n: [u64; 4]) -> [u64; 4] {
     n
 }
 
+fn add_one(mut n: [u64; 4]) -> [u64; 4] {
+    for limb in &mut n {
+        let (v, carry) = limb.overflowing_add(1);
+        *limb = v;
+        if !carry {
+            break;
+        }
+    }
+    n
+}
+
 fn shift_right(n: [u64; 4], k: usize) -> [u64; 4] {
     let mut out = [0u64; 4];
     for (i, o) in out.iter_mut().enumerate() {
@@ -134,21 +145,7 @@ impl Septic {
         // KoalaBear's generator 3 is not a square in F_p, hence in the odd-degree extension.
         let mut c = Self::from_base(Val::from_u32(3)).pow(&odd);
         let mut t = self.pow(&odd);
-        let mut r = self.pow(&shift_right(
-            {
-                let mut o = odd;
-                // (odd + 1) / 2: odd is odd, so add one then halve.
-                for limb in &mut o {
-                    let (v, carry) = limb.overflowing_add(1);
-                    *limb = v;
-                    if !carry {
-                        break;
-                    }
-                }
-                o
-            },
-            1,
-        ));
+        let mut r = self.pow(&shift_right(add_one(odd), 1));
         let mut m = TWO_ADICITY;
         while t != Self::ONE {
             let mut i = 0;

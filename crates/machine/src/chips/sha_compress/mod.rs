@@ -175,15 +175,7 @@ impl ShaCompressCall {
 
     /// The state after the call.
     pub fn output(&self) -> [u32; 8] {
-        let rows = self.rows();
-        std::array::from_fn(|i| {
-            let row = &rows[ROUNDS + i % 4];
-            if i < 4 {
-                row[W]
-            } else {
-                row[K]
-            }
-        })
+        output_of(&self.rows())
     }
 
     /// How many round or state rows take `t` from the variables lookup.
@@ -193,9 +185,15 @@ impl ShaCompressCall {
     }
 }
 
-/// Records a call's ALU requests and byte lookups, and the call.
-pub fn record_call(record: &mut MachineRecord, call: ShaCompressCall) {
-    for (j, v) in call.rows().iter().enumerate() {
+/// The state a call's `rows` write: state row `i % 4` writes word `i` in slot `W` or `K`.
+fn output_of(rows: &[[u32; NUM_WORDS]]) -> [u32; 8] {
+    std::array::from_fn(|i| rows[ROUNDS + i % 4][if i < 4 { W } else { K }])
+}
+
+/// Records a call's ALU requests and byte lookups, and the call; returns the state it writes.
+pub fn record_call(record: &mut MachineRecord, call: ShaCompressCall) -> [u32; 8] {
+    let rows = call.rows();
+    for (j, v) in rows.iter().enumerate() {
         let lookups = &mut record.byte_lookups;
         lookups.record(ByteOp::Ltu, j as u8, ROUNDS as u8);
         lookups.record(ByteOp::Ltu, j as u8, (ROWS_PER_CALL - 1) as u8);
@@ -219,6 +217,7 @@ pub fn record_call(record: &mut MachineRecord, call: ShaCompressCall) {
         }
     }
     record.sha_compress_calls.push(call);
+    output_of(&rows)
 }
 
 #[derive(Clone, Debug, Default)]
