@@ -65,15 +65,18 @@ fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Input sizes that make each guest's run fill most of a 2^20-row CPU table (about a million
-/// cycles), the shard size proofs of many shards will use: the steady-state throughput.
+/// Input sizes that make each guest's run about a million cycles (a 2^20-cycle shard).
 const FULL_SHARD_INPUT: [(&str, usize); 2] = [("sha256", 14_000), ("keccak", 2_500)];
 
 /// Proving throughput on the SHA-256 and Keccak guests at the production configuration; each
-/// guest hashes `input_bytes` bytes, or by default as many as fill a shard.
+/// guest hashes `input_bytes` bytes (by default about a million cycles' worth), cut into shards
+/// as `options` says. Peak memory is the process's high-water mark: run one configuration per
+/// process to compare them.
 pub fn bench_prove(
     guests: &Path,
     input_bytes: Option<usize>,
+    only: Option<&str>,
+    options: tessera_machine::program::ProveOptions,
     insecure: bool,
 ) -> anyhow::Result<()> {
     use std::sync::Arc;
@@ -86,10 +89,11 @@ pub fn bench_prove(
         ConfigId::Production
     };
     println!(
-        "{:<8} {:>9} {:>10} {:>8} {:>10} {:>10} {:>11} {:>11} {:>9}",
+        "{:<8} {:>10} {:>9} {:>7} {:>9} {:>10} {:>10} {:>11} {:>11} {:>9}",
         "guest",
         "cycles",
-        "cpu rows",
+        "shard",
+        "shards",
         "prove s",
         "cycles/s",
         "proof KiB",
@@ -98,25 +102,24 @@ pub fn bench_prove(
         "peak MiB"
     );
     for (name, full_shard) in FULL_SHARD_INPUT {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
         let input: Vec<u8> = (0..input_bytes.unwrap_or(full_shard) as u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect();
         let path = guests.join(format!("{name}.elf"));
         let program = Arc::new(super::run::load_program(&path)?);
         let prover = ProgramProver::new(program.clone(), config);
-        let (proof, report) = prover.prove(vec![input], |_| {})?;
+        let (proof, report) = prover.prove_with(vec![input], options, &|_| {})?;
         let secs = report.prove_time.as_secs_f64();
-        let cpu_rows = report
-            .chips
-            .iter()
-            .find(|c| c.0 == "Cpu")
-            .map_or(0, |c| c.1);
         let main: usize = report.chips.iter().map(|c| c.1 * c.2).sum();
         let per_cycle = |cells: usize| cells as f64 / report.cycles as f64;
         println!(
-            "{name:<8} {:>9} {:>10} {:>8.2} {:>10.0} {:>10.1} {:>11.1} {:>11.1} {:>9.0}",
+            "{name:<8} {:>10} {:>9} {:>7} {:>9.2} {:>10.0} {:>10.1} {:>11.1} {:>11.1} {:>9.0}",
             report.cycles,
-            cpu_rows,
+            options.shard_size,
+            report.shards,
             secs,
             report.cycles as f64 / secs,
             proof.to_bytes().len() as f64 / 1024.0,
@@ -124,10 +127,11 @@ pub fn bench_prove(
             per_cycle(report.committed_cells()),
             peak_memory_mib().unwrap_or(f64::NAN),
         );
-        tessera_machine::program::verify(&prover.machine, &prover.vk, &program, &proof)?;
+        prover.verifier().verify(&proof)?;
     }
     println!(
-        "(cells per cycle: Σ width × rows of the main traces, then with the lookup (LogUp) \
+        "(prove s: wall time from the first cycle to the last shard proof, execution included; \
+         cells per cycle: Σ width × rows of the main traces, then with the lookup (LogUp) \
          columns, over cycles; peak: the process's resident high-water mark so far)"
     );
     Ok(())

@@ -44,7 +44,7 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
-    /// Run a guest and prove the run (one shard, up to about 4 million cycles, for now).
+    /// Run a guest and prove the run: shards proven in parallel, one core proof.
     Prove {
         elf: PathBuf,
         /// An input buffer for the guest (repeatable; read in order with HINT_LEN/HINT_READ).
@@ -58,6 +58,13 @@ enum Command {
             default_value = "proof.bin"
         )]
         output: PathBuf,
+        /// Cycles per shard (2 to 4,194,302). The default keeps two shards in flight well
+        /// inside 24 GiB (docs/shards.md).
+        #[arg(long, value_name = "CYCLES", default_value_t = tessera_machine::program::DEFAULT_SHARD_SIZE)]
+        shard_size: u64,
+        /// Shards proven at once (each holds its record and traces in memory).
+        #[arg(long, value_name = "N", default_value_t = tessera_machine::program::DEFAULT_SHARDS_IN_FLIGHT)]
+        shards_in_flight: usize,
         /// Use the fast configuration with no security (tests only).
         #[arg(long)]
         insecure: bool,
@@ -87,12 +94,21 @@ enum Command {
         /// Runs per measurement; the best is reported.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
-        /// Measure proving instead: each guest hashes as many bytes as fill a 2^20-row shard
-        /// (about a million cycles), or `--prove-bytes`.
+        /// Measure proving instead: each guest hashes about a million cycles' worth of bytes,
+        /// or `--prove-bytes`.
         #[arg(long)]
         prove: bool,
         #[arg(long)]
         prove_bytes: Option<usize>,
+        /// With `--prove`: only this guest (sha256 or keccak).
+        #[arg(long)]
+        guest: Option<String>,
+        /// With `--prove`: cycles per shard.
+        #[arg(long, value_name = "CYCLES", default_value_t = tessera_machine::program::DEFAULT_SHARD_SIZE)]
+        shard_size: u64,
+        /// With `--prove`: shards proven at once.
+        #[arg(long, value_name = "N", default_value_t = tessera_machine::program::DEFAULT_SHARDS_IN_FLIGHT)]
+        shards_in_flight: usize,
         /// Prove with the insecure test configuration.
         #[arg(long)]
         insecure: bool,
@@ -138,11 +154,17 @@ fn main() -> ExitCode {
             elf,
             stdin,
             output,
+            shard_size,
+            shards_in_flight,
             insecure,
         } => prove::prove(&prove::ProveArgs {
             elf: &elf,
             stdin: &stdin,
             output: &output,
+            options: tessera_machine::program::ProveOptions {
+                shard_size,
+                shards_in_flight,
+            },
             insecure,
         }),
         Command::Verify {
@@ -163,9 +185,16 @@ fn main() -> ExitCode {
             repeat,
             prove,
             prove_bytes,
+            guest,
+            shard_size,
+            shards_in_flight,
             insecure,
         } => if prove {
-            bench::bench_prove(&guests, prove_bytes, insecure)
+            let options = tessera_machine::program::ProveOptions {
+                shard_size,
+                shards_in_flight,
+            };
+            bench::bench_prove(&guests, prove_bytes, guest.as_deref(), options, insecure)
         } else {
             bench::bench(&guests, input_bytes, repeat)
         }

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
-use tessera_machine::program::{self, ProgramProver};
-use tessera_stark::{ConfigId, Proof};
+use tessera_machine::core_proof::{CoreProof, CoreVerifier};
+use tessera_machine::program::{ProgramProver, ProveEvent, ProveOptions};
+use tessera_stark::ConfigId;
 
 use crate::run::load_program;
 
@@ -29,6 +30,7 @@ pub struct ProveArgs<'a> {
     pub elf: &'a Path,
     pub stdin: &'a [PathBuf],
     pub output: &'a Path,
+    pub options: ProveOptions,
     pub insecure: bool,
 }
 
@@ -49,7 +51,23 @@ pub fn prove(args: &ProveArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let prover = ProgramProver::new(program, config(args.insecure));
     let setup = started.elapsed();
-    let result = prover.prove(inputs, |stage| bar.set_message(stage.to_string()));
+    bar.set_message("executing");
+    let counts = std::sync::Mutex::new((0usize, 0usize, 0u64));
+    let progress = |event: ProveEvent| {
+        let mut c = counts.lock().expect("no panic while counting");
+        match event {
+            ProveEvent::ShardRecorded { .. } => c.0 += 1,
+            ProveEvent::ShardProven { cycles, .. } => {
+                c.1 += 1;
+                c.2 += cycles as u64;
+            }
+        }
+        bar.set_message(format!(
+            "executing and proving: {} shards recorded, {} proven ({} cycles)",
+            c.0, c.1, c.2
+        ));
+    };
+    let result = prover.prove_with(inputs, args.options, &progress);
     bar.finish_and_clear();
     let (proof, report) = result?;
     let bytes = proof.to_bytes();
@@ -66,9 +84,11 @@ pub fn prove(args: &ProveArgs) -> anyhow::Result<ExitCode> {
     let cells = report.committed_cells();
     let secs = report.prove_time.as_secs_f64();
     eprintln!(
-        "tessera: proved {} cycles in {:.2} s ({:.0} cycles/s; setup {:.2} s, execution {:.2} s), \
+        "tessera: proved {} cycles in {} shards of at most {} in {:.2} s ({:.0} cycles/s; setup {:.2} s, execution {:.2} s), \
          {} committed cells ({:.1} per cycle), proof {} bytes -> {}",
         report.cycles,
+        report.shards,
+        args.options.shard_size,
         secs,
         report.cycles as f64 / secs,
         setup.as_secs_f64(),
@@ -97,12 +117,12 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let program = Arc::new(load_program(args.elf)?);
     let bytes =
         std::fs::read(args.proof).with_context(|| format!("reading {}", args.proof.display()))?;
-    let proof = Proof::from_bytes(&bytes).context("reading the proof")?;
+    let proof = CoreProof::from_bytes(&bytes).context("reading the proof")?;
     let config = config(args.insecure);
-    if proof.config_id != config {
+    if let Some(shard) = proof.shards.iter().find(|s| s.config_id != config) {
         bail!(
             "the proof uses the {:?} configuration; this verifier accepts {:?}{}",
-            proof.config_id,
+            shard.config_id,
             config,
             if args.insecure {
                 ""
@@ -111,9 +131,8 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             }
         );
     }
-    let machine = program::machine(program.clone(), config);
-    let (_, vk) = machine.setup::<tessera_machine::MachineRecord>();
-    let out = program::verify(&machine, &vk, &program, &proof).context("invalid proof")?;
+    let verifier = CoreVerifier::new(program, config);
+    let out = verifier.verify(&proof).context("invalid proof")?;
     if let Some(path) = args.public_values {
         let given = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let digest: [u8; 32] = Sha256::digest(&given).into();
@@ -127,10 +146,11 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "tessera: valid proof of {} (program key {}, {} cycles, exit code 0)",
+        "tessera: valid proof of {} (program key {}, {} cycles in {} shards, exit code 0)",
         args.elf.display(),
-        hex(&vk.digest()),
-        out.cycles
+        hex(&verifier.vk.digest()),
+        out.cycles,
+        out.shards
     );
     println!("{}", hex(&out.digest));
     Ok(ExitCode::SUCCESS)

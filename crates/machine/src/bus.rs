@@ -325,3 +325,34 @@ pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(
 /// the memory boundary chips can list (they range-check keys below 2^30), so only COMMIT and
 /// the Digest chip ever touch them.
 pub const DIGEST_KEY_BASE: u32 = 1 << 30;
+
+/// The first element of a global memory message (other kinds of cross-shard messages would
+/// take other values).
+pub const GLOBAL_MEMORY: u32 = 1;
+
+/// The global message of a memory value: `(GLOBAL_MEMORY, key, lo, hi, tag, 0, 0, 0)`.
+pub const fn global_memory_fields(key: u32, value: u32, tag: u32) -> [u32; 8] {
+    [GLOBAL_MEMORY, key, value & 0xFFFF, value >> 16, tag, 0, 0, 0]
+}
+
+/// Puts a memory value `(key, lo, hi, tag)` into the run's multiset (`send`) or takes it out,
+/// `count` times: a message to the GlobalSum chip.
+pub fn global_memory_message<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    [key, lo, hi, tag]: [AB::Expr; 4],
+    count: AB::Expr,
+    send: bool,
+) {
+    let fields = [
+        AB::Expr::from_bool(send),
+        AB::Expr::from_u32(GLOBAL_MEMORY),
+        key,
+        lo,
+        hi,
+        tag,
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+        AB::Expr::ZERO,
+    ];
+    permutation(builder, GLOBAL_BUS, fields, count, true);
+}

@@ -2,8 +2,9 @@
 //! columns, constraints, trace generation and tests, tied together by the buses declared in
 //! [`bus`].
 //!
-//! [`program`] proves and verifies whole runs (one shard for now); [`shard`] turns a traced shard
-//! into the [`MachineRecord`] the chips' trace generators read. See `docs/machine.md`.
+//! [`shard`] turns a traced shard into the [`MachineRecord`] the chips' trace generators read,
+//! [`bridge`] links a run's shards, and [`program`] proves and verifies whole runs as one core
+//! proof of many shards. See `docs/machine.md` and `docs/shards.md`.
 
 /// Lets a `#[repr(C)]` columns struct made only of `T`s be borrowed from a row slice.
 #[macro_export]
@@ -30,8 +31,10 @@ macro_rules! borrow_row {
     };
 }
 
+pub mod bridge;
 pub mod bus;
 pub mod chips;
+pub mod core_proof;
 pub mod gadgets;
 pub mod program;
 pub mod record;
@@ -46,7 +49,7 @@ pub use chips::{
     cpu::CpuChip,
     div::DivChip,
     lt::LtChip,
-    memory::{Boundary, MemoryBoundaryChip},
+    memory::{MemoryGlobalChip, MemoryShardChip},
     mul::MulChip,
     program::ProgramChip,
     shift::ShiftChip,

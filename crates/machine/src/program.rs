@@ -1,48 +1,54 @@
-//! Proving and verifying whole programs: the machine for an ELF, a run's proof, and the checks
-//! a verifier makes of its public values (start at the ELF entry, halted, exit code 0) before it
-//! reports the committed digest.
-//!
-//! A proof covers one shard for now, so a run must halt within [`MAX_SHARD_CYCLES`] cycles;
-//! many shards come with the cross-shard argument (issue 5).
+//! Proving whole programs: the machine for an ELF and the pipelined prover of a run's shards.
+//! The executor cuts the run into shards; each shard's record is built in order (see
+//! [`RunBridge`]) and proven by one of a few workers, so at most `shards_in_flight` shards'
+//! records and traces are alive at once. The proofs form a [`CoreProof`].
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use tessera_executor::{ExecError, Executor, ExecutorConfig, Io};
 use tessera_mips::Program;
 use tessera_stark::{
-    Chip, ConfigId, Machine, Proof, ProveError, ProvingKey, Val, VerifyError, VerifyingKey,
+    Chip, ConfigId, Machine, Proof, ProveError, ProvingKey, Val, VerifyingKey,
 };
 use thiserror::Error;
 
-use crate::chips::cpu::{public, CpuChip};
+use crate::bridge::RunBridge;
+use crate::chips::cpu::CpuChip;
 use crate::chips::digest::DigestChip;
+use crate::chips::global_sum::GlobalSumChip;
 use crate::chips::hint::HintChip;
-use crate::chips::image::ImageChip;
 use crate::chips::keccak_sponge::KeccakSpongeChip;
+use crate::chips::memory::{MemoryGlobalChip, MemoryShardChip};
 use crate::chips::poseidon2::Poseidon2Chip;
 use crate::chips::sha_compress::{constants::ShaRoundConstantsChip, ShaCompressChip};
 use crate::chips::sha_extend::ShaExtendChip;
 use crate::chips::syscall::SyscallChip;
 use crate::chips::{
     add_sub::AddSubChip, bit_field::BitFieldChip, bits::BitsChip, bitwise::BitwiseChip,
-    bytes::ByteChip, div::DivChip, lt::LtChip, memory::Boundary, memory::MemoryBoundaryChip,
-    mul::MulChip, program::ProgramChip, shift::ShiftChip, MipsChip,
+    bytes::ByteChip, div::DivChip, lt::LtChip, mul::MulChip, program::ProgramChip,
+    shift::ShiftChip, MipsChip,
 };
+use crate::core_proof::{CoreProof, CoreVerifier};
 use crate::record::MachineRecord;
 use crate::shard::MAX_SHARD_CYCLES;
 
 /// Chip positions in [`machine`].
-pub const CPU: usize = 3;
+pub const CPU: usize = 2;
+pub const MEMORY_SHARD: usize = 11;
+pub const MEMORY_GLOBAL: usize = 12;
+pub const GLOBAL_SUM: usize = 13;
 pub const SYSCALL: usize = 14;
 pub const DIGEST: usize = 16;
 
-/// The machine that proves runs of `program`.
+/// The machine that proves the shards of runs of `program`.
 pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
     let chips = vec![
         MipsChip::Bytes(ByteChip),
         MipsChip::Program(ProgramChip::new(program.clone())),
-        MipsChip::Image(ImageChip::new(&program)),
         MipsChip::Cpu(CpuChip),
         MipsChip::AddSub(AddSubChip),
         MipsChip::Bitwise(BitwiseChip),
@@ -52,12 +58,9 @@ pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
         MipsChip::Shift(ShiftChip),
         MipsChip::Bits(BitsChip),
         MipsChip::BitField(BitFieldChip),
-        MipsChip::MemoryBoundary(MemoryBoundaryChip {
-            boundary: Boundary::Init,
-        }),
-        MipsChip::MemoryBoundary(MemoryBoundaryChip {
-            boundary: Boundary::Final,
-        }),
+        MipsChip::MemoryShard(MemoryShardChip),
+        MipsChip::MemoryGlobal(MemoryGlobalChip),
+        MipsChip::GlobalSum(GlobalSumChip),
         MipsChip::Syscall(SyscallChip),
         MipsChip::Hint(HintChip),
         MipsChip::Digest(DigestChip),
@@ -68,37 +71,76 @@ pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
         MipsChip::Poseidon2(Poseidon2Chip),
     ];
     debug_assert!(matches!(chips[CPU], MipsChip::Cpu(_)));
+    debug_assert!(matches!(chips[MEMORY_SHARD], MipsChip::MemoryShard(_)));
+    debug_assert!(matches!(chips[MEMORY_GLOBAL], MipsChip::MemoryGlobal(_)));
+    debug_assert!(matches!(chips[GLOBAL_SUM], MipsChip::GlobalSum(_)));
     debug_assert!(matches!(chips[SYSCALL], MipsChip::Syscall(_)));
     debug_assert!(matches!(chips[DIGEST], MipsChip::Digest(_)));
     Machine::new(chips, config)
+}
+
+/// Cycles per shard unless asked otherwise: on a 24 GiB machine two shards of this size are
+/// proven at once well inside memory (see `docs/shards.md` for the measured peaks).
+pub const DEFAULT_SHARD_SIZE: u64 = 1 << 20;
+/// Shards proven at once unless asked otherwise.
+pub const DEFAULT_SHARDS_IN_FLIGHT: usize = 2;
+
+/// How a run is cut and proven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProveOptions {
+    /// Cycles per shard (at most [`MAX_SHARD_CYCLES`]).
+    pub shard_size: u64,
+    /// At most this many shards' records and traces are alive (and proven) at once.
+    pub shards_in_flight: usize,
+}
+
+impl Default for ProveOptions {
+    fn default() -> Self {
+        ProveOptions {
+            shard_size: DEFAULT_SHARD_SIZE,
+            shards_in_flight: DEFAULT_SHARDS_IN_FLIGHT,
+        }
+    }
+}
+
+/// What the prover reports as it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProveEvent {
+    /// Shard `index` of `cycles` cycles was executed and its record built.
+    ShardRecorded { index: usize, cycles: usize },
+    /// Shard `index` was proven.
+    ShardProven { index: usize, cycles: usize },
 }
 
 #[derive(Debug, Error)]
 pub enum ProgramError {
     #[error("execution failed: {0}")]
     Execution(#[from] ExecError),
-    #[error(
-        "the run takes {cycles} cycles; one proof holds at most {MAX_SHARD_CYCLES} for now \
-         (proofs of many shards are not built yet)"
-    )]
-    TooLong { cycles: u64 },
+    #[error("shard size {0} is out of range: a shard holds 2 to {MAX_SHARD_CYCLES} cycles")]
+    ShardSize(u64),
     #[error("the guest exited with code {0}: only successful runs (exit code 0) are proven")]
     Failed(u32),
     #[error("this run cannot be proven: {0}")]
     Unprovable(String),
-    #[error(transparent)]
-    Prove(#[from] ProveError),
+    #[error("shard {index}: {source}")]
+    Prove {
+        index: usize,
+        #[source]
+        source: ProveError,
+    },
 }
 
 /// What proving took.
 #[derive(Clone, Debug)]
 pub struct ProveReport {
     pub cycles: u64,
-    /// `(chip, rows, width, permutation width)` of every chip's trace (widths in base-field
-    /// columns).
+    pub shards: usize,
+    /// `(chip, rows, width, permutation width)` of every chip, rows summed over the shards
+    /// (widths in base-field columns; a chip a shard leaves out counts no rows there).
     pub chips: Vec<(String, usize, usize, usize)>,
+    /// Executing and recording, then proving: they overlap, so `prove_time` is the wall time
+    /// from the first cycle to the last proof.
     pub execute_time: Duration,
-    pub setup_time: Duration,
     pub prove_time: Duration,
     pub io: Io,
 }
@@ -122,6 +164,9 @@ pub struct ProgramProver {
     pub vk: VerifyingKey,
 }
 
+/// One shard's proof and its chips' `(rows, permutation width)`.
+type ShardOutcome = Result<(Proof, Vec<(usize, usize)>), ProveError>;
+
 impl ProgramProver {
     pub fn new(program: Arc<Program>, config: ConfigId) -> Self {
         let machine = machine(program.clone(), config);
@@ -134,49 +179,125 @@ impl ProgramProver {
         }
     }
 
-    /// Runs the program on `inputs` and proves the run. `stage` hears each stage's name as it
-    /// starts (for progress displays).
-    pub fn prove(
+    /// The verifier of this prover's proofs.
+    pub fn verifier(&self) -> CoreVerifier {
+        CoreVerifier::new(self.program.clone(), self.machine.config_id())
+    }
+
+    /// Runs the program on `inputs` and proves the run with the default options.
+    pub fn prove(&self, inputs: Vec<Vec<u8>>) -> Result<(CoreProof, ProveReport), ProgramError> {
+        self.prove_with(inputs, ProveOptions::default(), &|_| {})
+    }
+
+    /// Runs the program on `inputs` and proves the run shard by shard, telling `progress` as
+    /// each shard is recorded and proven.
+    pub fn prove_with(
         &self,
         inputs: Vec<Vec<u8>>,
-        mut stage: impl FnMut(&str),
-    ) -> Result<(Proof, ProveReport), ProgramError> {
-        stage("executing");
+        options: ProveOptions,
+        progress: &(dyn Fn(ProveEvent) + Sync),
+    ) -> Result<(CoreProof, ProveReport), ProgramError> {
+        if !(2..=MAX_SHARD_CYCLES as u64).contains(&options.shard_size) {
+            return Err(ProgramError::ShardSize(options.shard_size));
+        }
         let started = Instant::now();
         let config = ExecutorConfig {
-            shard_size: MAX_SHARD_CYCLES as u64,
+            shard_size: options.shard_size,
             ..ExecutorConfig::default()
         };
         let mut executor = Executor::new(&self.program, inputs, config);
-        let mut record: Option<Result<MachineRecord, String>> = None;
-        let outcome = executor.run_traced(|shard| {
-            if record.is_none() {
-                record = Some(MachineRecord::from_shard(self.program.clone(), shard));
+        let workers = options.shards_in_flight.max(1);
+        // A rendezvous channel: a record waits until a worker is free to take it.
+        let (sender, receiver) = sync_channel::<(usize, MachineRecord)>(0);
+        let receiver = Mutex::new(receiver);
+        let results: Mutex<Vec<(usize, ShardOutcome)>> = Mutex::new(Vec::new());
+        let failed = AtomicBool::new(false);
+        let mut bridge = RunBridge::new(self.program.clone());
+        let mut unprovable = None;
+        let mut execute_time = Duration::ZERO;
+
+        let outcome = std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let next = receiver.lock().expect("no worker panics").recv();
+                    let Ok((index, record)) = next else { break };
+                    let cycles = record.cpu_steps.len();
+                    let outcome = self.prove_record(&record);
+                    drop(record);
+                    if outcome.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    } else {
+                        progress(ProveEvent::ShardProven { index, cycles });
+                    }
+                    results.lock().expect("no worker panics").push((index, outcome));
+                });
             }
-        })?;
-        if outcome.shards > 1 {
-            return Err(ProgramError::TooLong {
-                cycles: outcome.cycles,
+            let outcome = executor.run_traced(|shard| {
+                if unprovable.is_some() || failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                match bridge.record(shard) {
+                    Ok(record) => {
+                        let index = record.shard_index as usize;
+                        progress(ProveEvent::ShardRecorded {
+                            index,
+                            cycles: shard.num_cycles(),
+                        });
+                        sender.send((index, record)).expect("workers outlive the sender");
+                    }
+                    Err(e) => unprovable = Some(e),
+                }
             });
-        }
+            execute_time = started.elapsed();
+            drop(sender);
+            outcome
+        })?;
         if outcome.exit_code != 0 {
             return Err(ProgramError::Failed(outcome.exit_code));
         }
-        let record = record
-            .expect("a halted run has a shard")
-            .map_err(ProgramError::Unprovable)?;
-        let execute_time = started.elapsed();
-
-        stage("proving");
-        let started = Instant::now();
-        let traces: Vec<_> = {
-            use rayon::prelude::*;
-            self.machine
-                .chips()
-                .par_iter()
-                .map(|chip| chip.generate_trace(&record))
-                .collect()
+        if let Some(e) = unprovable {
+            return Err(ProgramError::Unprovable(e));
+        }
+        let mut results = results.into_inner().expect("no worker panics");
+        results.sort_unstable_by_key(|r| r.0);
+        let mut shards = Vec::with_capacity(results.len());
+        let mut chips: Vec<(String, usize, usize, usize)> = self
+            .machine
+            .chips()
+            .iter()
+            .map(|c| {
+                let width = <MipsChip as p3_air::BaseAir<Val>>::width(c);
+                (c.name().to_string(), 0, width, 0)
+            })
+            .collect();
+        for (index, outcome) in results {
+            let (proof, shapes) =
+                outcome.map_err(|source| ProgramError::Prove { index, source })?;
+            for (chip, (rows, aux)) in chips.iter_mut().zip(shapes) {
+                chip.1 += rows;
+                chip.3 = chip.3.max(aux);
+            }
+            shards.push(proof);
+        }
+        let report = ProveReport {
+            cycles: outcome.cycles,
+            shards: shards.len(),
+            chips,
+            execute_time,
+            prove_time: started.elapsed(),
+            io: executor.io().clone(),
         };
+        Ok((CoreProof { shards }, report))
+    }
+
+    /// Proves one shard's record.
+    pub fn prove_record(&self, record: &MachineRecord) -> ShardOutcome {
+        let traces: Vec<_> = self
+            .machine
+            .chips()
+            .par_iter()
+            .map(|chip| chip.generate_trace(record))
+            .collect();
         let log_heights: Vec<usize> = traces
             .iter()
             .map(|t| (t.values.len() / t.width).trailing_zeros() as usize)
@@ -184,103 +305,29 @@ impl ProgramProver {
         let aux = self
             .machine
             .permutation_widths::<MachineRecord>(&log_heights);
-        let present = self.machine.present(&record);
+        let present = self.machine.present(record);
         // A chip the proof leaves out commits nothing.
-        let chips = self
-            .machine
-            .chips()
+        let shapes = traces
             .iter()
-            .zip(&traces)
             .zip(aux)
             .zip(&present)
-            .map(|(((chip, t), aux), &present)| {
-                let rows = if present { t.values.len() / t.width } else { 0 };
-                (
-                    chip.name().to_string(),
-                    rows,
-                    t.width,
-                    if present { aux } else { 0 },
-                )
+            .map(|((t, aux), &present)| {
+                if present {
+                    (t.values.len() / t.width, aux)
+                } else {
+                    (0, 0)
+                }
             })
             .collect();
         let public_values: Vec<Vec<Val>> = self
             .machine
             .chips()
             .iter()
-            .map(|c| c.public_values(&record))
+            .map(|c| c.public_values(record))
             .collect();
-        let proof = self.machine.prove_traces_of::<MachineRecord>(
-            &self.pk,
-            &record,
-            traces,
-            public_values,
-        )?;
-        let report = ProveReport {
-            cycles: outcome.cycles,
-            chips,
-            execute_time,
-            setup_time: Duration::ZERO,
-            prove_time: started.elapsed(),
-            io: executor.io().clone(),
-        };
-        Ok((proof, report))
+        let proof =
+            self.machine
+                .prove_traces_of::<MachineRecord>(&self.pk, record, traces, public_values)?;
+        Ok((proof, shapes))
     }
-}
-
-/// What a valid proof says about its run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicOutput {
-    /// The SHA-256 digest of the public values the guest committed (its eight words as
-    /// little-endian bytes).
-    pub digest: [u8; 32],
-    pub cycles: u32,
-}
-
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum ProgramVerifyError {
-    #[error(transparent)]
-    Proof(#[from] VerifyError),
-    #[error("the proof's run starts at pc {pc:#x}, not at the ELF entry {entry:#x}")]
-    WrongStart { pc: u32, entry: u32 },
-    #[error("the proven run did not halt")]
-    NotHalted,
-    #[error("the proven run exited with code {0:#x}, not 0")]
-    Failed(u32),
-}
-
-/// Verifies a proof of a run of the program `vk` was made for (`machine` must be that program's).
-/// Checks, beyond the STARK: the run started at the ELF entry, halted, and exited with code 0.
-pub fn verify(
-    machine: &Machine<MipsChip>,
-    vk: &VerifyingKey,
-    program: &Program,
-    proof: &Proof,
-) -> Result<PublicOutput, ProgramVerifyError> {
-    machine.verify::<MachineRecord>(vk, proof)?;
-    // The verifier checked each chip's public-value count and canonical form.
-    let pv = &proof.public_values;
-    let cpu = &pv[CPU];
-    let (pc, next_pc) = (cpu[public::START_PC], cpu[public::START_NEXT_PC]);
-    if pc != program.entry || next_pc != program.entry.wrapping_add(4) {
-        return Err(ProgramVerifyError::WrongStart {
-            pc,
-            entry: program.entry,
-        });
-    }
-    if cpu[public::HALTED] != 1 {
-        return Err(ProgramVerifyError::NotHalted);
-    }
-    let exit = pv[SYSCALL][0] | pv[SYSCALL][1] << 16;
-    if pv[SYSCALL][0] >= 1 << 16 || pv[SYSCALL][1] >= 1 << 16 || exit != 0 {
-        return Err(ProgramVerifyError::Failed(exit));
-    }
-    let mut digest = [0u8; 32];
-    for (i, halves) in pv[DIGEST].chunks_exact(2).enumerate() {
-        let word = halves[0] | halves[1] << 16;
-        digest[4 * i..4 * i + 4].copy_from_slice(&word.to_le_bytes());
-    }
-    Ok(PublicOutput {
-        digest,
-        cycles: cpu[public::CYCLES],
-    })
 }

@@ -96,10 +96,14 @@ pub struct MachineRecord {
     /// bus (an [`AluOp`] or an EXT/INS encoding); the execution chips' own requests, such as the
     /// Div chip's comparison, are not in here.
     pub cpu_alu_requests: Vec<(u32, u32, u32, u32)>,
-    /// Every key the shard touches with its value before the shard, sorted by key.
-    pub memory_init: Vec<(u32, u32)>,
-    /// Every key the shard touches with its last value and timestamp, sorted by key.
-    pub memory_final: Vec<(u32, u32, u32)>,
+    /// The shard's position in its run.
+    pub shard_index: u32,
+    /// Cycles the run executed before the shard.
+    pub start_clock: u64,
+    /// Every key the shard touches, sorted by key.
+    pub memory_boundary: Vec<crate::chips::memory::ShardBoundaryRow>,
+    /// The run's memory boundary, in its last shard (empty in the others), sorted by key.
+    pub memory_global: Vec<crate::chips::memory::GlobalBoundaryRow>,
     /// The CPU's cycles, syscalls and HINT_READ words.
     pub cpu_steps: Vec<crate::chips::cpu::trace::CpuStep>,
     pub syscall_steps: Vec<crate::chips::syscall::SyscallStep>,
@@ -112,9 +116,10 @@ pub struct MachineRecord {
     pub keccak_calls: Vec<crate::chips::keccak_sponge::KeccakCall>,
     /// POSEIDON2_PERMUTE calls.
     pub poseidon2_calls: Vec<crate::chips::poseidon2::Poseidon2Call>,
-    /// Messages that cross shards (none yet: the global memory chips are issue 5's next step).
+    /// Messages that cross shards.
     pub global_messages: Vec<crate::chips::global_sum::GlobalRow>,
-    /// The committed digest's words with their last timestamps.
+    /// The committed digest's words when the shard starts, and with their last timestamps.
+    pub digest_start: [u32; 8],
     pub digest: [(u32, u32); 8],
     /// `(pc, next_pc)` at the start and after the last cycle.
     pub start: (u32, u32),
@@ -152,6 +157,8 @@ impl MachineRecord {
             self.end.1,
             self.exit_code.is_some() as u32,
             self.cpu_steps.len() as u32,
+            self.start_clock as u32 & 0xFFFF,
+            (self.start_clock >> 16) as u32 & 0xFFFF,
         ]
     }
 
@@ -170,8 +177,10 @@ impl MachineRecord {
             bits_events: Vec::new(),
             bit_field_events: Vec::new(),
             cpu_alu_requests: Vec::new(),
-            memory_init: Vec::new(),
-            memory_final: Vec::new(),
+            shard_index: 0,
+            start_clock: 0,
+            memory_boundary: Vec::new(),
+            memory_global: Vec::new(),
             cpu_steps: Vec::new(),
             syscall_steps: Vec::new(),
             hint_words: Vec::new(),
@@ -180,6 +189,7 @@ impl MachineRecord {
             keccak_calls: Vec::new(),
             poseidon2_calls: Vec::new(),
             global_messages: Vec::new(),
+            digest_start: [0; 8],
             digest: [(0, 0); 8],
             start: (0, 0),
             end: (0, 0),
@@ -305,31 +315,6 @@ impl MachineRecord {
         }
         self.record_alu(AluOp::Sltu, w.abs_r, w.abs_c);
         self.div_events.push(event);
-    }
-
-    /// Sets the shard's memory boundary (both lists sorted by key) with the range checks the
-    /// boundary chips make.
-    pub fn set_memory_boundary(&mut self, init: Vec<(u32, u32)>, fin: Vec<(u32, u32, u32)>) {
-        for (i, &(key, value)) in init.iter().enumerate() {
-            self.record_boundary_row(key, value, init.get(i + 1).map(|e| e.0));
-        }
-        for (i, &(key, value, _)) in fin.iter().enumerate() {
-            self.record_boundary_row(key, value, fin.get(i + 1).map(|e| e.0));
-        }
-        self.memory_init = init;
-        self.memory_final = fin;
-    }
-
-    fn record_boundary_row(&mut self, key: u32, value: u32, next_key: Option<u32>) {
-        self.byte_lookups.record_u16(key as u16);
-        self.byte_lookups.record_u16(((key >> 16) << 2) as u16);
-        self.byte_lookups.record_u16(value as u16);
-        self.byte_lookups.record_u16((value >> 16) as u16);
-        if let Some(next) = next_key {
-            let diff = next - key - 1;
-            self.byte_lookups.record_u16(diff as u16);
-            self.byte_lookups.record_u16(((diff >> 16) << 2) as u16);
-        }
     }
 
     /// Records an EXT (`insert = false`) or INS with the shift and bitwise requests the BitField

@@ -13,8 +13,8 @@ use crate::chips::cpu::control::{Control, Kind};
 use crate::chips::cpu::lanes::merge;
 use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
 use crate::chips::hint::{self, HintWord};
-use crate::chips::image::ImageChip;
 use crate::chips::keccak_sponge::{self, KeccakCall};
+use crate::chips::memory::ShardBoundaryRow;
 use crate::chips::poseidon2::{self, Poseidon2Call, WIDTH};
 use crate::chips::sha_compress::{self, ShaCompressCall};
 use crate::chips::sha_extend::{self, ShaExtendRow};
@@ -48,10 +48,16 @@ impl MemoryState {
 }
 
 impl MachineRecord {
-    /// The record of a traced shard. Only a run's first shard can be proven for now (its
-    /// memory starts at the ELF image and zero registers); later shards' records still serve
-    /// the execution chips.
-    pub fn from_shard(program: Arc<Program>, shard: &Shard) -> Result<Self, String> {
+    /// The record of a traced shard on its own: shard `index` of its run, whose committed
+    /// digest words are `digest` when it starts. The memory boundary's rows come without the
+    /// tags of the shards that last wrote them (see [`crate::bridge::RunBridge`], which fills
+    /// them in) and the run's boundary is not set.
+    pub fn from_shard(
+        program: Arc<Program>,
+        shard: &Shard,
+        index: u32,
+        digest: [u32; 8],
+    ) -> Result<Self, String> {
         let (Some(first), Some(last)) = (shard.cpu_events.first(), shard.cpu_events.last()) else {
             return Err("the shard has no cycles".into());
         };
@@ -62,6 +68,10 @@ impl MachineRecord {
             ));
         }
         let mut record = MachineRecord::new(program.clone());
+        record.shard_index = index;
+        record.start_clock = shard.start.clock;
+        record.digest_start = digest;
+        record.digest = digest.map(|word| (word, 0));
         record.start = (first.pc, first.next_pc);
         record.end = (last.next_pc, last.next_next_pc);
         let start = &shard.start;
@@ -269,38 +279,23 @@ impl MachineRecord {
             record.cpu_steps.push(step);
         }
 
-        // The boundary: image words start in the Image chip, every other key at zero here.
-        let image = ImageChip::new(&program);
-        let image_keys: HashMap<u32, u32> = image.words.iter().copied().collect();
-        let mut init = Vec::new();
-        let mut fin = Vec::new();
+        // The boundary: every key the shard touches, its value before and after.
+        let mut boundary = Vec::with_capacity(memory.cells.len());
         for (&key, &(value, ts)) in &memory.cells {
             if key >= DIGEST_KEY_BASE {
                 record.digest[(key - DIGEST_KEY_BASE) as usize] = (value, ts);
                 continue;
             }
-            let initial = memory.initial[&key];
-            match image_keys.get(&key) {
-                Some(&word) if word != initial => {
-                    return Err(format!(
-                        "memory word {:#x} does not start at its ELF value",
-                        key * 4
-                    ))
-                }
-                Some(_) => {}
-                // Nonzero only in later shards, which `MemoryInit` refuses (issue 5).
-                None => init.push((key, initial)),
-            }
-            fin.push((key, value, ts));
+            boundary.push(ShardBoundaryRow {
+                key,
+                initial: memory.initial[&key],
+                prev_tag: 0,
+                value,
+                ts,
+            });
         }
-        for (&key, &value) in &image_keys {
-            if !memory.cells.contains_key(&key) {
-                fin.push((key, value, 0));
-            }
-        }
-        init.sort_unstable();
-        fin.sort_unstable();
-        record.set_memory_boundary(init, fin);
+        boundary.sort_unstable_by_key(|r| r.key);
+        record.memory_boundary = boundary;
         if shard.halted {
             record.exit_code = record
                 .syscall_steps
@@ -382,7 +377,8 @@ fn record_syscall(
     };
     match kind {
         Syscall::Commit => {
-            let prev = memory.access(DIGEST_KEY_BASE + a0.0, 0, Some(a1.0), ts(3));
+            let initial = record.digest_start.get(a0.0 as usize).copied().unwrap_or(0);
+            let prev = memory.access(DIGEST_KEY_BASE + a0.0, initial, Some(a1.0), ts(3));
             step.digest = (prev.value, prev.ts);
         }
         Syscall::HintRead => {

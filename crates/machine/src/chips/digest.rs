@@ -1,11 +1,14 @@
 //! The committed public-values digest: eight words on the memory bus at keys
-//! `DIGEST_KEY_BASE + i` (which no boundary chip can list). This chip puts each word's start
-//! value 0 at timestamp 0 and takes its last value, which must be the public value: so the
-//! public digest is what the guest's last COMMIT of each word wrote, or 0 if it never did.
+//! `DIGEST_KEY_BASE + i` (which no boundary chip can list). This chip puts each word's value at
+//! the shard's start (public) at timestamp 0 and takes its last value, which must be the public
+//! end value: so the end digest is what the guest's last COMMIT of each word wrote, or the start
+//! value if the shard did not. The verifier chains shards' digests, the first starting at 0.
 //!
-//! One row (columns: the last timestamp of each word). **Proves**: the public digest halves are
-//! the final values. **Assumes**: nothing; the halves are canonical because they are taken
-//! from the bus, where only COMMIT (a canonical register value) and this chip's zeros put them.
+//! One row (columns: the last timestamp of each word). Public values: the start halves, then the
+//! end halves. **Proves**: the public end halves are the final values. **Assumes**: the start
+//! halves are canonical (the verifier's chain: zeros, then earlier end values); the end halves
+//! are then canonical because only COMMIT (a canonical register value) and this chip's start
+//! values put them on the bus.
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
@@ -26,7 +29,7 @@ impl<F> BaseAir<F> for DigestChip {
         DIGEST_WORDS
     }
     fn num_public_values(&self) -> usize {
-        2 * DIGEST_WORDS
+        4 * DIGEST_WORDS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -47,15 +50,21 @@ where
         let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
         for i in 0..DIGEST_WORDS {
             let key = AB::Expr::from_u32(DIGEST_KEY_BASE + i as u32);
+            let end = 2 * DIGEST_WORDS + 2 * i;
             memory_message(
                 builder,
-                [key.clone(), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+                [
+                    key.clone(),
+                    pv[2 * i].clone(),
+                    pv[2 * i + 1].clone(),
+                    AB::Expr::ZERO,
+                ],
                 AB::Expr::ONE,
                 true,
             );
             memory_message(
                 builder,
-                [key, pv[2 * i].clone(), pv[2 * i + 1].clone(), ts[i].clone()],
+                [key, pv[end].clone(), pv[end + 1].clone(), ts[i].clone()],
                 AB::Expr::ONE,
                 false,
             );
@@ -80,10 +89,12 @@ impl Chip<Val, MachineRecord> for DigestChip {
     }
 
     fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
+        let end = record.digest.map(|(word, _)| word);
         record
-            .digest
+            .digest_start
             .iter()
-            .flat_map(|&(word, _)| [word & 0xFFFF, word >> 16])
+            .chain(&end)
+            .flat_map(|&word| [word & 0xFFFF, word >> 16])
             .map(Val::from_u32)
             .collect()
     }

@@ -112,8 +112,9 @@ fn message_vals(message: &[u32; MESSAGE_LEN]) -> [Val; MESSAGE_LEN] {
 
 /// Hashes `messages` and records them with their byte lookups.
 pub fn record_messages(record: &mut MachineRecord, messages: &[GlobalMessage]) {
-    for &m in messages {
-        let row = GlobalRow::new(m);
+    use rayon::prelude::*;
+    let rows: Vec<GlobalRow> = messages.par_iter().map(|&m| GlobalRow::new(m)).collect();
+    for row in rows {
         let top = row.y.0[6].as_canonical_u32();
         let lookups = &mut record.byte_lookups;
         lookups.record(ByteOp::U8Pair, row.counter as u8, 0);
@@ -122,6 +123,29 @@ pub fn record_messages(record: &mut MachineRecord, messages: &[GlobalMessage]) {
         record_at_most(lookups, top, HALF_HI);
         record.global_messages.push(row);
     }
+}
+
+/// The point a message adds to the multiset: its hash, negated for a message received.
+pub fn message_point(message: GlobalMessage) -> Point {
+    GlobalRow::new(message).point()
+}
+
+/// A shard's contribution to the run's multiset sum, from its GlobalSum public values (`D`
+/// plus its messages' points): `None` if they are not a point of the curve.
+pub fn contribution(public_values: &[u32]) -> Option<Point> {
+    if public_values.len() != NUM_PUBLIC_VALUES {
+        return None;
+    }
+    let coords = |range: std::ops::Range<usize>| {
+        let mut c = [Val::ZERO; 7];
+        for (c, &v) in c.iter_mut().zip(&public_values[range]) {
+            *c = Val::from_u32(v);
+        }
+        Septic(c)
+    };
+    let sum = Point::affine(coords(0..7), coords(7..14))?;
+    let (x, y) = start_point();
+    Some(sum + -Point::Affine { x, y })
 }
 
 /// `D` plus the points of `rows`: the chip's public value.

@@ -1,16 +1,32 @@
-//! The memory boundary of a shard: `MemoryInit` puts every touched key's value before the shard
-//! on the memory bus at timestamp 0, `MemoryFinal` takes every key's last value and timestamp.
-//! Between them, each access (see `gadgets::memory`) takes the previous value and puts the new
-//! one, so the bus balances only if every read returns the last value written.
+//! Memory across shards. Inside a shard, each access (see `gadgets::memory`) takes the previous
+//! value from the local `memory` bus and puts the new one, so the bus balances only if every read
+//! returns the last value written. Between shards, values travel as global messages
+//! `(MEMORY, key, value, tag)` whose tag is `1 +` the index of the shard that last wrote them
+//! (0: the run's initial memory), summed by the GlobalSum chip (`docs/multiset-hash.md`).
 //!
-//! **Proves**: each key appears at most once (keys strictly increase down the table: the
-//! difference to the next real row, minus one, is range-checked below 2^30, and keys themselves
-//! are below 2^30, so no difference can wrap around the field); values are canonical words
-//! (two range-checked 16-bit halves).
-//! `MemoryInit`'s values are zero: it starts every key outside the ELF image (whose words the
-//! Image chip starts), registers included, as a run's first shard must.
-//! **Assumes**: a proof covers a run from its start (one shard); carrying memory from shard to
-//! shard is the cross-shard argument's job (issue 5).
+//! - **MemoryShard**, one row per key the shard touches: puts the key's value before the shard
+//!   on the local bus at timestamp 0 and receives it globally with a tag `≤` the shard's index;
+//!   takes the last value and timestamp from the local bus and sends it globally with tag
+//!   `index + 1`.
+//! - **MemoryGlobal**, in the last shard only (the verifier checks): one row per key the run
+//!   touches or the ELF image holds; sends the key's initial value `0` (tag 0) for a key outside
+//!   the image (the image's words are sent once, by the verifying key: see `image`), and
+//!   receives its final value.
+//!
+//! Per key, the sends (the initial value, once per touching shard) must match the receives (once
+//! per touching shard, once at the end) one for one; tags strictly increase along every match, so
+//! the matches form one chain: initial value → touching shards in order → final value. A key
+//! listed twice in one table would allow two chains, so **both chips prove** that keys strictly
+//! increase down the table (the difference to the next real row, minus one, range-checked below
+//! 2^30, keys themselves below 2^30, so no difference wraps around the field) and that values
+//! they send are canonical words (range-checked halves). MemoryShard proves
+//! `prev_tag ≤ index` (range check of the gap below 2^30). A MemoryGlobal row that starts an
+//! image key at 0 (or fails to start a non-image key) leaves its key with more sends than
+//! receives (or fewer): no sum can balance it.
+//! **Assumes**: the shard index public value is the proof's position (the verifier checks);
+//! values received are canonical because every send is.
+
+use std::borrow::{Borrow, BorrowMut};
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
@@ -18,127 +34,303 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{lookup_u16, memory_message};
+use crate::bus::{global_memory_message, lookup_u16, memory_message};
 use crate::record::MachineRecord;
 
-/// Columns: key_lo, key_hi, value_lo, value_hi, ts, diff_lo, diff_hi, next_real, is_real.
-pub const NUM_COLS: usize = 9;
-
+/// A key the shard touches: its value before the shard with the tag it came with, and its last
+/// value and timestamp in the shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Boundary {
-    Init,
-    Final,
+pub struct ShardBoundaryRow {
+    pub key: u32,
+    pub initial: u32,
+    pub prev_tag: u32,
+    pub value: u32,
+    pub ts: u32,
 }
 
-#[derive(Clone, Debug)]
-pub struct MemoryBoundaryChip {
-    pub boundary: Boundary,
+/// A key of the run: its final value and tag, and whether it starts at zero (outside the image).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GlobalBoundaryRow {
+    pub key: u32,
+    pub value: u32,
+    pub tag: u32,
+    pub starts_at_zero: bool,
 }
 
-impl<F> BaseAir<F> for MemoryBoundaryChip {
+/// The columns that keep keys sorted, shared by both chips.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct SortedKeyCols<T> {
+    pub key: [T; 2],
+    /// `next key − key − 1` as a 16-bit low half and a high half below 2^14.
+    pub diff: [T; 2],
+    pub next_real: T,
+    pub is_real: T,
+}
+
+#[repr(C)]
+pub struct MemoryShardCols<T> {
+    pub sorted: SortedKeyCols<T>,
+    pub initial: [T; 2],
+    pub prev_tag: T,
+    /// `index − prev_tag`, as for `diff`.
+    pub tag_gap: [T; 2],
+    pub value: [T; 2],
+    pub ts: T,
+}
+
+#[repr(C)]
+pub struct MemoryGlobalCols<T> {
+    pub sorted: SortedKeyCols<T>,
+    pub value: [T; 2],
+    pub tag: T,
+    pub starts_at_zero: T,
+}
+
+pub const NUM_SHARD_COLS: usize = std::mem::size_of::<MemoryShardCols<u8>>();
+pub const NUM_GLOBAL_COLS: usize = std::mem::size_of::<MemoryGlobalCols<u8>>();
+crate::borrow_row!(MemoryShardCols);
+crate::borrow_row!(MemoryGlobalCols);
+
+fn two16<E: PrimeCharacteristicRing>() -> E {
+    E::from_u32(1 << 16)
+}
+
+/// Range-checks `lo + 2^16·hi < 2^30` when `count` is 1.
+fn range_30<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    [lo, hi]: [AB::Expr; 2],
+    count: AB::Expr,
+) {
+    lookup_u16(builder, lo, count.clone());
+    lookup_u16(builder, hi * AB::Expr::from_u32(4), count);
+}
+
+/// Real rows first, keys below 2^30 and strictly increasing; returns the key.
+fn eval_sorted<AB: AirBuilder + InteractionBuilder>(
+    builder: &mut AB,
+    local: &SortedKeyCols<AB::Var>,
+    next: &SortedKeyCols<AB::Var>,
+) -> AB::Expr {
+    let e = |v: AB::Var| -> AB::Expr { v.into() };
+    let key = e(local.key[0]) + e(local.key[1]) * two16::<AB::Expr>();
+    let next_key = e(next.key[0]) + e(next.key[1]) * two16::<AB::Expr>();
+    let (is_real, next_real) = (e(local.is_real), e(local.next_real));
+    builder.assert_bool(is_real.clone());
+    builder.assert_bool(next_real.clone());
+    let mut t = builder.when_transition();
+    t.assert_zero((AB::Expr::ONE - is_real.clone()) * e(next.is_real));
+    t.assert_eq(next_real.clone(), e(next.is_real));
+    t.assert_zero(
+        next_real.clone()
+            * (next_key
+                - key.clone()
+                - AB::Expr::ONE
+                - e(local.diff[0])
+                - e(local.diff[1]) * two16::<AB::Expr>()),
+    );
+    builder.when_last_row().assert_zero(next_real.clone());
+    range_30(builder, local.key.map(e), is_real);
+    range_30(builder, local.diff.map(e), next_real);
+    key
+}
+
+fn populate_sorted(cols: &mut SortedKeyCols<Val>, key: u32, next_key: Option<u32>) {
+    let diff = next_key.map_or(0, |n| n - key - 1);
+    cols.key = [key & 0xFFFF, key >> 16].map(Val::from_u32);
+    cols.diff = [diff & 0xFFFF, diff >> 16].map(Val::from_u32);
+    cols.next_real = Val::from_bool(next_key.is_some());
+    cols.is_real = Val::ONE;
+}
+
+fn record_sorted(record: &mut MachineRecord, key: u32, next_key: Option<u32>) {
+    record_range_30(record, key);
+    if let Some(next) = next_key {
+        record_range_30(record, next - key - 1);
+    }
+}
+
+fn record_range_30(record: &mut MachineRecord, value: u32) {
+    record.byte_lookups.record_u16(value as u16);
+    record.byte_lookups.record_u16(((value >> 16) << 2) as u16);
+}
+
+fn halves<E: PrimeCharacteristicRing, T: Copy + Into<E>>(h: [T; 2]) -> [E; 2] {
+    h.map(Into::into)
+}
+
+/// The shard's memory boundary. Its public value is the shard's index.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryShardChip;
+
+impl<F> BaseAir<F> for MemoryShardChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_SHARD_COLS
+    }
+    fn num_public_values(&self) -> usize {
+        1
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
-        vec![0, 1, 8]
+        vec![0, 1, 5]
     }
 }
 
-impl<AB: AirBuilder + InteractionBuilder> Air<AB> for MemoryBoundaryChip
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for MemoryShardChip
 where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
         let main = builder.main();
-        let (local, next): (Vec<AB::Var>, Vec<AB::Var>) =
-            (main.current_slice().to_vec(), main.next_slice().to_vec());
-        let e = |i: usize| -> AB::Expr { local[i].into() };
-        let two16 = AB::Expr::from_u32(1 << 16);
-        let key = e(0) + e(1) * two16.clone();
-        let next_key = next[0].into() + next[1].into() * two16.clone();
-        let (value_lo, value_hi, ts) = (e(2), e(3), e(4));
-        let (diff_lo, diff_hi, next_real, is_real) = (e(5), e(6), e(7), e(8));
-        let next_is_real: AB::Expr = next[8].into();
+        let local: &MemoryShardCols<AB::Var> = main.current_slice().borrow();
+        let next: &MemoryShardCols<AB::Var> = main.next_slice().borrow();
+        let index: AB::Expr = builder.public_values()[0].into();
+        let e = |v: AB::Var| -> AB::Expr { v.into() };
+        let key = eval_sorted(builder, &local.sorted, &next.sorted);
+        let is_real = e(local.sorted.is_real);
 
-        builder.assert_bool(is_real.clone());
-        builder.assert_bool(next_real.clone());
-        // Real rows come first; `next_real` says whether the next row is one.
-        builder
-            .when_transition()
-            .assert_zero((AB::Expr::ONE - is_real.clone()) * next_is_real.clone());
-        builder
-            .when_transition()
-            .assert_eq(next_real.clone(), next_is_real);
-        builder.when_last_row().assert_zero(next_real.clone());
-        builder.when_transition().assert_zero(
-            next_real.clone()
-                * (next_key
-                    - key.clone()
-                    - AB::Expr::ONE
-                    - diff_lo.clone()
-                    - diff_hi.clone() * two16),
+        // The value comes from an earlier shard (or the start), the last one goes on.
+        let prev_tag = e(local.prev_tag);
+        let [gap_lo, gap_hi] = local.tag_gap.map(e);
+        builder.assert_zero(
+            is_real.clone() * (index.clone() - prev_tag.clone() - gap_lo.clone() - gap_hi.clone() * two16::<AB::Expr>()),
         );
-
-        // Keys and differences below 2^30, values as 16-bit halves.
-        let four = AB::Expr::from_u32(4);
-        lookup_u16(builder, e(0), is_real.clone());
-        lookup_u16(builder, e(1) * four.clone(), is_real.clone());
+        range_30(builder, [gap_lo, gap_hi], is_real.clone());
+        let [value_lo, value_hi] = halves::<AB::Expr, _>(local.value);
         lookup_u16(builder, value_lo.clone(), is_real.clone());
         lookup_u16(builder, value_hi.clone(), is_real.clone());
-        lookup_u16(builder, diff_lo, next_real.clone());
-        lookup_u16(builder, diff_hi * four, next_real);
+        let [init_lo, init_hi] = halves::<AB::Expr, _>(local.initial);
 
-        match self.boundary {
-            Boundary::Init => {
-                // Everything but the image (its own chip) starts at zero, registers included.
-                builder.assert_zero(value_lo.clone());
-                builder.assert_zero(value_hi.clone());
-                memory_message(
-                    builder,
-                    [key, value_lo, value_hi, AB::Expr::ZERO],
-                    is_real,
-                    true,
-                )
-            }
-            Boundary::Final => {
-                memory_message(builder, [key, value_lo, value_hi, ts], is_real, false)
-            }
-        }
+        memory_message(
+            builder,
+            [key.clone(), init_lo.clone(), init_hi.clone(), AB::Expr::ZERO],
+            is_real.clone(),
+            true,
+        );
+        memory_message(
+            builder,
+            [key.clone(), value_lo.clone(), value_hi.clone(), e(local.ts)],
+            is_real.clone(),
+            false,
+        );
+        global_memory_message(
+            builder,
+            [key.clone(), init_lo, init_hi, prev_tag],
+            is_real.clone(),
+            false,
+        );
+        global_memory_message(
+            builder,
+            [key, value_lo, value_hi, index + AB::Expr::ONE],
+            is_real,
+            true,
+        );
     }
 }
 
-impl Chip<Val, MachineRecord> for MemoryBoundaryChip {
+impl Chip<Val, MachineRecord> for MemoryShardChip {
     fn name(&self) -> &'static str {
-        match self.boundary {
-            Boundary::Init => "MemoryInit",
-            Boundary::Final => "MemoryFinal",
-        }
+        "MemoryShard"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let rows: Vec<(u32, u32, u32)> = match self.boundary {
-            Boundary::Init => record.memory_init.iter().map(|&(k, v)| (k, v, 0)).collect(),
-            Boundary::Final => record.memory_final.clone(),
-        };
-        let mut values = Vec::with_capacity(rows.len() * NUM_COLS);
-        for (i, &(key, value, ts)) in rows.iter().enumerate() {
-            let next = rows.get(i + 1).map(|r| r.0);
-            let diff = next.map_or(0, |n| n - key - 1);
-            values.extend(
-                [
-                    key & 0xFFFF,
-                    key >> 16,
-                    value & 0xFFFF,
-                    value >> 16,
-                    ts,
-                    diff & 0xFFFF,
-                    diff >> 16,
-                    next.is_some() as u32,
-                    1,
-                ]
-                .map(Val::from_u32),
-            );
+        let rows = &record.memory_boundary;
+        let mut values = vec![Val::ZERO; rows.len() * NUM_SHARD_COLS];
+        for (i, (row, r)) in values.chunks_mut(NUM_SHARD_COLS).zip(rows).enumerate() {
+            let cols: &mut MemoryShardCols<Val> = row.borrow_mut();
+            populate_sorted(&mut cols.sorted, r.key, rows.get(i + 1).map(|n| n.key));
+            let gap = record.shard_index - r.prev_tag;
+            cols.initial = [r.initial & 0xFFFF, r.initial >> 16].map(Val::from_u32);
+            cols.prev_tag = Val::from_u32(r.prev_tag);
+            cols.tag_gap = [gap & 0xFFFF, gap >> 16].map(Val::from_u32);
+            cols.value = [r.value & 0xFFFF, r.value >> 16].map(Val::from_u32);
+            cols.ts = Val::from_u32(r.ts);
         }
-        pad_to_power_of_two(values, NUM_COLS, 2)
+        pad_to_power_of_two(values, NUM_SHARD_COLS, 2)
+    }
+
+    fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
+        vec![Val::from_u32(record.shard_index)]
+    }
+}
+
+/// Records the range checks MemoryShard makes for `rows` in shard `index`.
+pub fn record_shard_boundary(record: &mut MachineRecord, rows: &[ShardBoundaryRow]) {
+    for (i, r) in rows.iter().enumerate() {
+        record_sorted(record, r.key, rows.get(i + 1).map(|n| n.key));
+        record_range_30(record, record.shard_index - r.prev_tag);
+        record.byte_lookups.record_u16(r.value as u16);
+        record.byte_lookups.record_u16((r.value >> 16) as u16);
+    }
+}
+
+/// The run's memory boundary, proven once, in the last shard.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryGlobalChip;
+
+impl<F> BaseAir<F> for MemoryGlobalChip {
+    fn width(&self) -> usize {
+        NUM_GLOBAL_COLS
+    }
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        vec![0, 1, 5]
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for MemoryGlobalChip
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let main = builder.main();
+        let local: &MemoryGlobalCols<AB::Var> = main.current_slice().borrow();
+        let next: &MemoryGlobalCols<AB::Var> = main.next_slice().borrow();
+        let e = |v: AB::Var| -> AB::Expr { v.into() };
+        let key = eval_sorted(builder, &local.sorted, &next.sorted);
+        let is_real = e(local.sorted.is_real);
+        let starts_at_zero = e(local.starts_at_zero);
+        builder.assert_bool(starts_at_zero.clone());
+        builder.assert_zero(starts_at_zero.clone() * (AB::Expr::ONE - is_real.clone()));
+        global_memory_message(
+            builder,
+            [key.clone(), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO],
+            starts_at_zero,
+            true,
+        );
+        let [lo, hi] = halves::<AB::Expr, _>(local.value);
+        global_memory_message(builder, [key, lo, hi, e(local.tag)], is_real, false);
+    }
+}
+
+impl Chip<Val, MachineRecord> for MemoryGlobalChip {
+    fn name(&self) -> &'static str {
+        "MemoryGlobal"
+    }
+
+    fn is_optional(&self) -> bool {
+        true
+    }
+
+    fn is_used(&self, record: &MachineRecord) -> bool {
+        !record.memory_global.is_empty()
+    }
+
+    fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
+        let rows = &record.memory_global;
+        let mut values = vec![Val::ZERO; rows.len() * NUM_GLOBAL_COLS];
+        for (i, (row, r)) in values.chunks_mut(NUM_GLOBAL_COLS).zip(rows).enumerate() {
+            let cols: &mut MemoryGlobalCols<Val> = row.borrow_mut();
+            populate_sorted(&mut cols.sorted, r.key, rows.get(i + 1).map(|n| n.key));
+            cols.value = [r.value & 0xFFFF, r.value >> 16].map(Val::from_u32);
+            cols.tag = Val::from_u32(r.tag);
+            cols.starts_at_zero = Val::from_bool(r.starts_at_zero);
+        }
+        pad_to_power_of_two(values, NUM_GLOBAL_COLS, 2)
+    }
+}
+
+/// Records the range checks MemoryGlobal makes for `rows`.
+pub fn record_global_boundary(record: &mut MachineRecord, rows: &[GlobalBoundaryRow]) {
+    for (i, r) in rows.iter().enumerate() {
+        record_sorted(record, r.key, rows.get(i + 1).map(|n| n.key));
     }
 }

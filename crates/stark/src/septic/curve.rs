@@ -44,6 +44,12 @@ pub fn curve_rhs(x: Septic) -> Septic {
 }
 
 impl Point {
+    /// The affine point `(x, y)`, if it is on the curve.
+    pub fn affine(x: Septic, y: Septic) -> Option<Self> {
+        let point = Point::Affine { x, y };
+        point.is_on_curve().then_some(point)
+    }
+
     pub fn is_on_curve(&self) -> bool {
         match *self {
             Point::Identity => true,

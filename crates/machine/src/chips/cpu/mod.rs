@@ -65,7 +65,11 @@ pub mod public {
     pub const END_NEXT_PC: usize = 3;
     pub const HALTED: usize = 4;
     pub const CYCLES: usize = 5;
-    pub const COUNT: usize = 6;
+    /// The cycles the run executed before the shard, as 16-bit halves: bridging information
+    /// the verifier checks (the shard's timestamps count from its own start).
+    pub const START_CLOCK_LO: usize = 6;
+    pub const START_CLOCK_HI: usize = 7;
+    pub const COUNT: usize = 8;
 }
 
 #[derive(Clone, Debug, Default)]

@@ -1,0 +1,247 @@
+//! The core proof of a run: one STARK proof per shard, bound together by their public values.
+//! The verifier checks every shard's proof and then what binds them: indices `0..n` in order,
+//! each shard starting where the previous one ended (pc, next pc, clock, committed digest), only
+//! the last one halting (with exit code 0) and holding the run's memory boundary, and the
+//! shards' global sums adding up, with the program image's, to the identity
+//! (`docs/multiset-hash.md`, `docs/shards.md`).
+
+use std::sync::Arc;
+
+use tessera_mips::Program;
+use tessera_stark::septic::Point;
+use tessera_stark::{ConfigId, Machine, Proof, VerifyError, VerifyingKey};
+use thiserror::Error;
+
+use crate::chips::cpu::public;
+use crate::chips::digest::DIGEST_WORDS;
+use crate::chips::global_sum::contribution;
+use crate::chips::image::ProgramImage;
+use crate::chips::MipsChip;
+use crate::program::{machine, CPU, DIGEST, GLOBAL_SUM, MEMORY_GLOBAL, MEMORY_SHARD, SYSCALL};
+use crate::record::MachineRecord;
+
+pub const CORE_MAGIC: [u8; 8] = *b"TESSCORE";
+/// Bumped whenever the layout changes.
+pub const CORE_FORMAT_VERSION: u32 = 1;
+/// Core proofs larger than this are refused before decoding.
+pub const MAX_CORE_PROOF_BYTES: usize = 1 << 31;
+
+/// Every shard's proof, in order. Bytes: magic, version, then each shard's proof bytes behind
+/// their length (`u64`, little-endian).
+#[derive(Debug)]
+pub struct CoreProof {
+    pub shards: Vec<Proof>,
+}
+
+impl CoreProof {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = CORE_MAGIC.to_vec();
+        out.extend_from_slice(&CORE_FORMAT_VERSION.to_le_bytes());
+        for shard in &self.shards {
+            let bytes = shard.to_bytes();
+            out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            out.extend_from_slice(&bytes);
+        }
+        out
+    }
+
+    /// Decodes a core proof. Never panics: any byte string either decodes or is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
+        if bytes.len() > MAX_CORE_PROOF_BYTES {
+            return Err(VerifyError::Malformed(format!(
+                "{} bytes, more than the {MAX_CORE_PROOF_BYTES}-byte limit",
+                bytes.len()
+            )));
+        }
+        if bytes.len() < 12 || bytes[..8] != CORE_MAGIC {
+            return Err(VerifyError::NotAProof);
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != CORE_FORMAT_VERSION {
+            return Err(VerifyError::UnsupportedVersion(version));
+        }
+        let mut rest = &bytes[12..];
+        let mut shards = Vec::new();
+        while !rest.is_empty() {
+            let Some((len, tail)) = rest.split_first_chunk::<8>() else {
+                return Err(VerifyError::Malformed(
+                    "a shard's length is cut short".into(),
+                ));
+            };
+            let len = u64::from_le_bytes(*len);
+            if len > tail.len() as u64 {
+                return Err(VerifyError::Malformed(format!(
+                    "shard {} claims {len} bytes, {} remain",
+                    shards.len(),
+                    tail.len()
+                )));
+            }
+            let (shard, tail) = tail.split_at(len as usize);
+            shards.push(Proof::from_bytes(shard)?);
+            rest = tail;
+        }
+        Ok(CoreProof { shards })
+    }
+}
+
+/// What a valid core proof says about its run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicOutput {
+    /// The SHA-256 digest of the public values the guest committed (its eight words as
+    /// little-endian bytes).
+    pub digest: [u8; 32],
+    pub cycles: u64,
+    pub shards: usize,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CoreVerifyError {
+    #[error("{0}")]
+    Decode(VerifyError),
+    #[error("the proof holds no shard")]
+    NoShards,
+    #[error("shard {index}: {source}")]
+    Shard {
+        index: usize,
+        #[source]
+        source: VerifyError,
+    },
+    #[error("the proof's shard {position} says it is shard {claimed}: shards are missing, repeated or out of order")]
+    WrongIndex { position: usize, claimed: u32 },
+    #[error("shard {0} halts but is not the last one")]
+    HaltsEarly(usize),
+    #[error("the last shard ({0}) does not halt: the run is incomplete")]
+    NotHalted(usize),
+    #[error("shard {index} does not start where the run is: its {what} is {got:#x}, expected {expected:#x}")]
+    Discontinuity {
+        index: usize,
+        what: &'static str,
+        got: u64,
+        expected: u64,
+    },
+    #[error("shard {0} carries the run's memory boundary, which only the last shard proves")]
+    MisplacedGlobalMemory(usize),
+    #[error("shard {0}: its global sum is not a point of the curve")]
+    BadGlobalSum(usize),
+    #[error("the shards' memory does not match up: the global multiset sum is not the identity (a value changed between shards, or a shard is missing or foreign)")]
+    GlobalSumMismatch,
+    #[error("the proven run exited with code {0:#x}, not 0")]
+    Failed(u32),
+    #[error("the committed digest is not made of 16-bit halves")]
+    BadDigest,
+}
+
+/// Verifies core proofs of runs of one program.
+pub struct CoreVerifier {
+    pub program: Arc<Program>,
+    pub machine: Machine<MipsChip>,
+    pub vk: VerifyingKey,
+    /// The program image's part of the multiset sum.
+    pub image_sum: Point,
+}
+
+/// A 32-bit word from public 16-bit halves (`None` if one is not a half).
+fn word(lo: u32, hi: u32) -> Option<u32> {
+    (lo < 1 << 16 && hi < 1 << 16).then_some(lo | hi << 16)
+}
+
+impl CoreVerifier {
+    pub fn new(program: Arc<Program>, config: ConfigId) -> Self {
+        let machine = machine(program.clone(), config);
+        let (_, vk) = machine.setup::<MachineRecord>();
+        let image_sum = ProgramImage::new(&program).sum();
+        CoreVerifier {
+            program,
+            machine,
+            vk,
+            image_sum,
+        }
+    }
+
+    pub fn verify_bytes(&self, bytes: &[u8]) -> Result<PublicOutput, CoreVerifyError> {
+        let proof = CoreProof::from_bytes(bytes).map_err(CoreVerifyError::Decode)?;
+        self.verify(&proof)
+    }
+
+    /// Verifies every shard and what binds them; returns the run's public output.
+    pub fn verify(&self, proof: &CoreProof) -> Result<PublicOutput, CoreVerifyError> {
+        let shards = &proof.shards;
+        let last = shards.len().checked_sub(1).ok_or(CoreVerifyError::NoShards)?;
+        let mut pcs = (self.program.entry, self.program.entry.wrapping_add(4));
+        let mut clock = 0u64;
+        let mut digest = [0u32; 2 * DIGEST_WORDS];
+        let mut sum = self.image_sum;
+        let mut exit_code = 0;
+        for (index, shard) in shards.iter().enumerate() {
+            self.machine
+                .verify::<MachineRecord>(&self.vk, shard)
+                .map_err(|source| CoreVerifyError::Shard { index, source })?;
+            // The STARK verifier checked each present chip's public-value count.
+            let pv = &shard.public_values;
+            let claimed = pv[MEMORY_SHARD][0];
+            if claimed as usize != index {
+                return Err(CoreVerifyError::WrongIndex {
+                    position: index,
+                    claimed,
+                });
+            }
+            let cpu = &pv[CPU];
+            match (cpu[public::HALTED] == 1, index == last) {
+                (true, false) => return Err(CoreVerifyError::HaltsEarly(index)),
+                (false, true) => return Err(CoreVerifyError::NotHalted(index)),
+                _ => {}
+            }
+            let start_clock = word(cpu[public::START_CLOCK_LO], cpu[public::START_CLOCK_HI]);
+            let starts = [
+                ("pc", cpu[public::START_PC] as u64, pcs.0 as u64),
+                ("next pc", cpu[public::START_NEXT_PC] as u64, pcs.1 as u64),
+                ("clock", start_clock.map_or(u64::MAX, u64::from), clock),
+            ];
+            for (what, got, expected) in starts {
+                if got != expected {
+                    return Err(CoreVerifyError::Discontinuity {
+                        index,
+                        what,
+                        got,
+                        expected,
+                    });
+                }
+            }
+            let (digest_start, digest_end) = pv[DIGEST].split_at(2 * DIGEST_WORDS);
+            if let Some(i) = (0..2 * DIGEST_WORDS).find(|&i| digest_start[i] != digest[i]) {
+                return Err(CoreVerifyError::Discontinuity {
+                    index,
+                    what: "committed digest half",
+                    got: digest_start[i] as u64,
+                    expected: digest[i] as u64,
+                });
+            }
+            digest.copy_from_slice(digest_end);
+            if shard.present[MEMORY_GLOBAL] && index != last {
+                return Err(CoreVerifyError::MisplacedGlobalMemory(index));
+            }
+            sum = sum + contribution(&pv[GLOBAL_SUM]).ok_or(CoreVerifyError::BadGlobalSum(index))?;
+            pcs = (cpu[public::END_PC], cpu[public::END_NEXT_PC]);
+            clock += cpu[public::CYCLES] as u64;
+            if index == last {
+                exit_code = word(pv[SYSCALL][0], pv[SYSCALL][1]).unwrap_or(u32::MAX);
+            }
+        }
+        if sum != Point::Identity {
+            return Err(CoreVerifyError::GlobalSumMismatch);
+        }
+        if exit_code != 0 {
+            return Err(CoreVerifyError::Failed(exit_code));
+        }
+        let mut out = [0u8; 32];
+        for (i, halves) in digest.chunks_exact(2).enumerate() {
+            let w = word(halves[0], halves[1]).ok_or(CoreVerifyError::BadDigest)?;
+            out[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        Ok(PublicOutput {
+            digest: out,
+            cycles: clock,
+            shards: shards.len(),
+        })
+    }
+}
