@@ -86,7 +86,12 @@ impl RunBridge {
         record.memory_boundary = rows;
 
         if shard.halted {
-            let mut keys: Vec<u32> = self.touched.keys().chain(self.image.keys()).copied().collect();
+            let mut keys: Vec<u32> = self
+                .touched
+                .keys()
+                .chain(self.image.keys())
+                .copied()
+                .collect();
             keys.sort_unstable();
             keys.dedup();
             let rows: Vec<GlobalBoundaryRow> = keys

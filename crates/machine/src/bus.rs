@@ -332,7 +332,16 @@ pub const GLOBAL_MEMORY: u32 = 1;
 
 /// The global message of a memory value: `(GLOBAL_MEMORY, key, lo, hi, tag, 0, 0, 0)`.
 pub const fn global_memory_fields(key: u32, value: u32, tag: u32) -> [u32; 8] {
-    [GLOBAL_MEMORY, key, value & 0xFFFF, value >> 16, tag, 0, 0, 0]
+    [
+        GLOBAL_MEMORY,
+        key,
+        value & 0xFFFF,
+        value >> 16,
+        tag,
+        0,
+        0,
+        0,
+    ]
 }
 
 /// Puts a memory value `(key, lo, hi, tag)` into the run's multiset (`send`) or takes it out,

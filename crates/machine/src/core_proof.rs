@@ -15,9 +15,10 @@ use thiserror::Error;
 use crate::chips::cpu::public;
 use crate::chips::digest::DIGEST_WORDS;
 use crate::chips::global_sum::contribution;
-use crate::chips::image::ProgramImage;
 use crate::chips::MipsChip;
-use crate::program::{machine, CPU, DIGEST, GLOBAL_SUM, MEMORY_GLOBAL, MEMORY_SHARD, SYSCALL};
+use crate::program::{
+    keys, machine, CPU, DIGEST, GLOBAL_SUM, MEMORY_GLOBAL, MEMORY_SHARD, SYSCALL,
+};
 use crate::record::MachineRecord;
 
 pub const CORE_MAGIC: [u8; 8] = *b"TESSCORE";
@@ -148,8 +149,7 @@ fn word(lo: u32, hi: u32) -> Option<u32> {
 impl CoreVerifier {
     pub fn new(program: Arc<Program>, config: ConfigId) -> Self {
         let machine = machine(program.clone(), config);
-        let (_, vk) = machine.setup::<MachineRecord>();
-        let image_sum = ProgramImage::new(&program).sum();
+        let (_, vk, image_sum) = keys(&machine, &program);
         CoreVerifier {
             program,
             machine,
@@ -166,7 +166,10 @@ impl CoreVerifier {
     /// Verifies every shard and what binds them; returns the run's public output.
     pub fn verify(&self, proof: &CoreProof) -> Result<PublicOutput, CoreVerifyError> {
         let shards = &proof.shards;
-        let last = shards.len().checked_sub(1).ok_or(CoreVerifyError::NoShards)?;
+        let last = shards
+            .len()
+            .checked_sub(1)
+            .ok_or(CoreVerifyError::NoShards)?;
         let mut pcs = (self.program.entry, self.program.entry.wrapping_add(4));
         let mut clock = 0u64;
         let mut digest = [0u32; 2 * DIGEST_WORDS];
@@ -220,7 +223,8 @@ impl CoreVerifier {
             if shard.present[MEMORY_GLOBAL] && index != last {
                 return Err(CoreVerifyError::MisplacedGlobalMemory(index));
             }
-            sum = sum + contribution(&pv[GLOBAL_SUM]).ok_or(CoreVerifyError::BadGlobalSum(index))?;
+            sum =
+                sum + contribution(&pv[GLOBAL_SUM]).ok_or(CoreVerifyError::BadGlobalSum(index))?;
             pcs = (cpu[public::END_PC], cpu[public::END_NEXT_PC]);
             clock += cpu[public::CYCLES] as u64;
             if index == last {

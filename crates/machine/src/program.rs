@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use tessera_executor::{ExecError, Executor, ExecutorConfig, Io};
 use tessera_mips::Program;
-use tessera_stark::{
-    Chip, ConfigId, Machine, Proof, ProveError, ProvingKey, Val, VerifyingKey,
-};
+use tessera_stark::septic::Point;
+use tessera_stark::{Chip, ConfigId, Machine, Proof, ProveError, ProvingKey, Val, VerifyingKey};
 use thiserror::Error;
 
 use crate::bridge::RunBridge;
@@ -21,6 +20,7 @@ use crate::chips::cpu::CpuChip;
 use crate::chips::digest::DigestChip;
 use crate::chips::global_sum::GlobalSumChip;
 use crate::chips::hint::HintChip;
+use crate::chips::image::ProgramImage;
 use crate::chips::keccak_sponge::KeccakSpongeChip;
 use crate::chips::memory::{MemoryGlobalChip, MemoryShardChip};
 use crate::chips::poseidon2::Poseidon2Chip;
@@ -112,6 +112,25 @@ pub enum ProveEvent {
     ShardProven { index: usize, cycles: usize },
 }
 
+/// The keys of the machine for `program`: they bind the program image's multiset hash (which
+/// the verifier adds to the shards' sums), so a proof for another image is for another key.
+/// Returns the hash too.
+pub fn keys(machine: &Machine<MipsChip>, program: &Program) -> (ProvingKey, VerifyingKey, Point) {
+    let image_sum = ProgramImage::new(program).sum();
+    let context = match image_sum {
+        Point::Identity => vec![0],
+        Point::Affine { x, y } => std::iter::once(1)
+            .chain(
+                x.0.iter()
+                    .chain(&y.0)
+                    .map(|v| p3_field::PrimeField32::as_canonical_u32(v)),
+            )
+            .collect(),
+    };
+    let (pk, vk) = machine.setup_with_context::<MachineRecord>(context);
+    (pk, vk, image_sum)
+}
+
 #[derive(Debug, Error)]
 pub enum ProgramError {
     #[error("execution failed: {0}")]
@@ -162,6 +181,8 @@ pub struct ProgramProver {
     pub machine: Machine<MipsChip>,
     pub pk: ProvingKey,
     pub vk: VerifyingKey,
+    /// The program image's part of the run's multiset sum.
+    pub image_sum: Point,
 }
 
 /// One shard's proof and its chips' `(rows, permutation width)`.
@@ -170,18 +191,24 @@ type ShardOutcome = Result<(Proof, Vec<(usize, usize)>), ProveError>;
 impl ProgramProver {
     pub fn new(program: Arc<Program>, config: ConfigId) -> Self {
         let machine = machine(program.clone(), config);
-        let (pk, vk) = machine.setup::<MachineRecord>();
+        let (pk, vk, image_sum) = keys(&machine, &program);
         ProgramProver {
             program,
             machine,
             pk,
             vk,
+            image_sum,
         }
     }
 
     /// The verifier of this prover's proofs.
     pub fn verifier(&self) -> CoreVerifier {
-        CoreVerifier::new(self.program.clone(), self.machine.config_id())
+        CoreVerifier {
+            program: self.program.clone(),
+            machine: machine(self.program.clone(), self.machine.config_id()),
+            vk: self.vk.clone(),
+            image_sum: self.image_sum,
+        }
     }
 
     /// Runs the program on `inputs` and proves the run with the default options.
@@ -229,7 +256,10 @@ impl ProgramProver {
                     } else {
                         progress(ProveEvent::ShardProven { index, cycles });
                     }
-                    results.lock().expect("no worker panics").push((index, outcome));
+                    results
+                        .lock()
+                        .expect("no worker panics")
+                        .push((index, outcome));
                 });
             }
             let outcome = executor.run_traced(|shard| {
@@ -243,7 +273,9 @@ impl ProgramProver {
                             index,
                             cycles: shard.num_cycles(),
                         });
-                        sender.send((index, record)).expect("workers outlive the sender");
+                        sender
+                            .send((index, record))
+                            .expect("workers outlive the sender");
                     }
                     Err(e) => unprovable = Some(e),
                 }
@@ -325,9 +357,12 @@ impl ProgramProver {
             .iter()
             .map(|c| c.public_values(record))
             .collect();
-        let proof =
-            self.machine
-                .prove_traces_of::<MachineRecord>(&self.pk, record, traces, public_values)?;
+        let proof = self.machine.prove_traces_of::<MachineRecord>(
+            &self.pk,
+            record,
+            traces,
+            public_values,
+        )?;
         Ok((proof, shapes))
     }
 }

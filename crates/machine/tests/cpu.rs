@@ -11,10 +11,12 @@ use asm::{i, li, r, special2, special3, CODE, DATA, NOP, SYSCALL};
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::{Executor, ExecutorConfig};
+use tessera_machine::bridge::RunBridge;
 use tessera_machine::chips::cpu::columns::{CpuCols, NUM_CPU_COLS};
 use tessera_machine::chips::cpu::control::{Control, Kind};
 use tessera_machine::chips::hint::{HintCols, NUM_HINT_COLS};
-use tessera_machine::program::{machine, verify, ProgramError, ProgramProver, CPU};
+use tessera_machine::core_proof::{CoreProof, CoreVerifier};
+use tessera_machine::program::{keys, machine, ProgramError, ProgramProver, CPU};
 use tessera_machine::MachineRecord;
 use tessera_mips::Program;
 use tessera_stark::{Chip, ConfigId, Val};
@@ -177,9 +179,10 @@ fn program(code: &[u32]) -> Arc<Program> {
 
 fn record(program: &Arc<Program>) -> MachineRecord {
     let mut executor = Executor::new(program, vec![INPUT.to_vec()], ExecutorConfig::default());
+    let mut bridge = RunBridge::new(program.clone());
     let mut record = None;
     executor
-        .run_traced(|shard| record = Some(MachineRecord::from_shard(program.clone(), shard)))
+        .run_traced(|shard| record = Some(bridge.record(shard)))
         .unwrap();
     record.unwrap().unwrap()
 }
@@ -197,9 +200,9 @@ fn every_instruction_kind_proves_and_verifies() {
         assert!(kinds.contains(&kind), "the program has no {kind:?}");
     }
     let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![INPUT.to_vec()], |_| {}).unwrap();
+    let (proof, report) = prover.prove(vec![INPUT.to_vec()]).unwrap();
     assert_eq!(report.io.stdout, INPUT);
-    let out = verify(&prover.machine, &prover.vk, &program, &proof).unwrap();
+    let out = prover.verifier().verify(&proof).unwrap();
     let first = u32::from_le_bytes(INPUT[..4].try_into().unwrap());
     for (word, chunk) in out.digest.chunks(4).enumerate() {
         let value = u32::from_le_bytes(chunk.try_into().unwrap());
@@ -214,7 +217,7 @@ fn a_failing_guest_is_not_proven() {
     code.splice(at..at + 2, li(A0, 3));
     let prover = ProgramProver::new(program(&code), ConfigId::InsecureTesting);
     assert!(matches!(
-        prover.prove(vec![INPUT.to_vec()], |_| {}),
+        prover.prove(vec![INPUT.to_vec()]),
         Err(ProgramError::Failed(3))
     ));
 }
@@ -273,7 +276,7 @@ impl Fixture {
     /// Proves the (tampered) traces without the debug checks and verifies.
     fn verifies(self) -> bool {
         let machine = machine(self.program.clone(), ConfigId::InsecureTesting);
-        let (pk, vk) = machine.setup::<MachineRecord>();
+        let (pk, _, _) = keys(&machine, &self.program);
         let public_values = machine
             .chips()
             .iter()
@@ -282,7 +285,12 @@ impl Fixture {
         let proof = machine
             .prove_traces_unchecked::<MachineRecord>(&pk, self.traces, public_values)
             .unwrap();
-        verify(&machine, &vk, &self.program, &proof).is_ok()
+        let verifier = CoreVerifier::new(self.program.clone(), ConfigId::InsecureTesting);
+        verifier
+            .verify(&CoreProof {
+                shards: vec![proof],
+            })
+            .is_ok()
     }
 }
 
@@ -389,13 +397,14 @@ fn a_skipped_trap_is_rejected() {
 #[test]
 fn a_changed_data_word_changes_the_key() {
     let code = every_kind();
-    let a = machine(program(&code), ConfigId::InsecureTesting);
+    let one = ProgramProver::new(program(&code), ConfigId::InsecureTesting);
     let other = Arc::new(asm::program(&code, &[(DATA + 64, 0x0BAD_F00E)]));
-    let b = machine(other, ConfigId::InsecureTesting);
-    assert_ne!(
-        a.setup::<MachineRecord>().1.digest(),
-        b.setup::<MachineRecord>().1.digest()
-    );
+    let other = ProgramProver::new(other, ConfigId::InsecureTesting);
+    assert_ne!(one.vk.digest(), other.vk.digest());
+    // So a proof for one is refused by the other's verifier as made for another key.
+    let (proof, _) = one.prove(vec![INPUT.to_vec()]).unwrap();
+    let err = other.verifier().verify(&proof).unwrap_err();
+    assert!(err.to_string().contains("another program"), "{err}");
 }
 
 #[test]

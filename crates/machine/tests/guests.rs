@@ -44,9 +44,10 @@ fn example_guests_agree_with_the_executor() {
             ..ExecutorConfig::default()
         };
         let mut executor = Executor::new(&program, vec![input], config);
+        let mut bridge = tessera_machine::bridge::RunBridge::new(program.clone());
         let mut records = Vec::new();
         executor
-            .run_traced(|shard| records.push(MachineRecord::from_shard(program.clone(), shard)))
+            .run_traced(|shard| records.push(bridge.record(shard)))
             .unwrap();
         let records: Vec<MachineRecord> = records
             .into_iter()

@@ -11,11 +11,13 @@ use p3_field::PrimeCharacteristicRing;
 use tessera_executor::{
     keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend, Executor, ExecutorConfig,
 };
+use tessera_machine::bridge::RunBridge;
 use tessera_machine::chips::keccak_sponge::{KeccakSpongeCols, LEN_ROW, NUM_KECCAK_SPONGE_COLS};
 use tessera_machine::chips::poseidon2::{Poseidon2PermuteCols, NUM_POSEIDON2_COLS};
 use tessera_machine::chips::sha_compress::{ShaCompressCols, NUM_SHA_COMPRESS_COLS, ROUNDS};
 use tessera_machine::chips::sha_extend::{ShaExtendCols, NUM_SHA_EXTEND_COLS};
-use tessera_machine::program::{machine, verify, ProgramError, ProgramProver};
+use tessera_machine::core_proof::{CoreProof, CoreVerifier};
+use tessera_machine::program::{keys, machine, ProgramError, ProgramProver};
 use tessera_machine::MachineRecord;
 use tessera_mips::Program;
 use tessera_stark::{Chip, ConfigId, Val};
@@ -39,8 +41,8 @@ fn calls(calls: &[(u32, u32, u32)], load: Option<u32>, data: &[(u32, u32)]) -> A
 /// Proves and verifies `program`; returns the rows of `chip` in the proof.
 fn proven_rows(program: &Arc<Program>, chip: &str) -> usize {
     let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (proof, report) = prover.prove(vec![], |_| {}).unwrap();
-    verify(&prover.machine, &prover.vk, program, &proof).unwrap();
+    let (proof, report) = prover.prove(vec![]).unwrap();
+    prover.verifier().verify(&proof).unwrap();
     report.chips.iter().find(|c| c.0 == chip).unwrap().1
 }
 
@@ -56,9 +58,10 @@ fn program() -> Arc<Program> {
 /// The record of the program's one shard.
 fn record(program: &Arc<Program>) -> MachineRecord {
     let mut executor = Executor::new(program, vec![], ExecutorConfig::default());
+    let mut bridge = RunBridge::new(program.clone());
     let mut record = None;
     executor
-        .run_traced(|shard| record = Some(MachineRecord::from_shard(program.clone(), shard)))
+        .run_traced(|shard| record = Some(bridge.record(shard)))
         .unwrap();
     record.unwrap().unwrap()
 }
@@ -91,17 +94,19 @@ where
 }
 
 /// Asserts that each case, a set of `(row, column)` cells of `chip` each raised by one, makes
-/// the proof of `program` fail to verify.
+/// the proof of `program` fail to verify (and that the untampered proof verifies).
 fn assert_rejected(program: &Arc<Program>, chip: &str, width: usize, cases: &[&[(usize, usize)]]) {
     let record = record(program);
     let machine = machine(program.clone(), ConfigId::InsecureTesting);
-    let (pk, vk) = machine.setup::<MachineRecord>();
+    let (pk, _, _) = keys(&machine, program);
+    let verifier = CoreVerifier::new(program.clone(), ConfigId::InsecureTesting);
     let chip = machine
         .chips()
         .iter()
         .position(|c| c.name() == chip)
         .unwrap();
-    for cells in cases {
+    let untampered: &[(usize, usize)] = &[];
+    for cells in std::iter::once(&untampered).chain(cases) {
         let mut traces: Vec<_> = machine
             .chips()
             .iter()
@@ -118,7 +123,11 @@ fn assert_rejected(program: &Arc<Program>, chip: &str, width: usize, cases: &[&[
         let proof = machine
             .prove_traces_unchecked::<MachineRecord>(&pk, traces, public_values)
             .unwrap();
-        assert!(verify(&machine, &vk, program, &proof).is_err(), "{cells:?}");
+        let proof = CoreProof {
+            shards: vec![proof],
+        };
+        let result = verifier.verify(&proof);
+        assert_eq!(result.is_ok(), cells.is_empty(), "{cells:?}: {result:?}");
     }
 }
 
@@ -263,7 +272,7 @@ fn a_changed_sponge_is_rejected() {
 fn an_empty_sponge_is_refused_not_misproven() {
     let program = calls(&[(0x0101_0009, DATA, DATA)], None, &[]);
     let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
-    let err = prover.prove(vec![], |_| {}).unwrap_err().to_string();
+    let err = prover.prove(vec![]).unwrap_err().to_string();
     assert!(err.contains("absorbs no block"), "{err}");
 }
 
@@ -336,7 +345,7 @@ fn a_changed_permutation_is_rejected() {
 fn a_deferred_proof_is_refused_clearly() {
     let program = calls(&[(0x1B, DATA, DATA + 32)], None, &[]);
     let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
-    match prover.prove(vec![], |_| {}) {
+    match prover.prove(vec![]) {
         Err(ProgramError::Unprovable(reason)) => {
             assert!(reason.contains("syscall 0x1b"), "{reason}")
         }
@@ -349,7 +358,7 @@ fn a_used_precompile_chip_cannot_be_left_out() {
     let program = compress_program();
     let record = record(&program);
     let machine = machine(program.clone(), ConfigId::InsecureTesting);
-    let (pk, vk) = machine.setup::<MachineRecord>();
+    let (pk, _, _) = keys(&machine, &program);
     let traces: Vec<_> = machine
         .chips()
         .iter()
@@ -373,22 +382,27 @@ fn a_used_precompile_chip_cannot_be_left_out() {
         .position(|c| c.name() == "ShaCompress")
         .unwrap();
     assert!(!proof.present[at]);
-    assert!(verify(&machine, &vk, &program, &proof).is_err());
+    let verifier = CoreVerifier::new(program, ConfigId::InsecureTesting);
+    assert!(verifier
+        .verify(&CoreProof {
+            shards: vec![proof]
+        })
+        .is_err());
 }
 
 #[test]
 fn a_chip_that_is_not_optional_cannot_be_left_out() {
     let program = program();
     let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
-    let (mut proof, _) = prover.prove(vec![], |_| {}).unwrap();
+    let (mut proof, _) = prover.prove(vec![]).unwrap();
     let at = prover
         .machine
         .chips()
         .iter()
         .position(|c| c.name() == "Bits")
         .unwrap();
-    proof.present[at] = false;
-    proof.batch.degree_bits.remove(at);
-    let err = verify(&prover.machine, &prover.vk, &program, &proof).unwrap_err();
+    proof.shards[0].present[at] = false;
+    proof.shards[0].batch.degree_bits.remove(at);
+    let err = prover.verifier().verify(&proof).unwrap_err();
     assert!(err.to_string().contains("may not be"), "{err}");
 }

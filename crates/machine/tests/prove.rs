@@ -1,12 +1,20 @@
-//! End to end: every example guest proves and verifies (fast configuration); a proof is
-//! rejected for another program, with a changed public value, or with changed bytes.
+//! End to end: every example guest proves across many tiny shards and verifies (fast
+//! configuration); a proof is rejected for another program, with a changed public value, or
+//! with changed or cut bytes.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use tessera_machine::program::{verify, ProgramProver, ProgramVerifyError};
+use tessera_machine::core_proof::{CoreProof, CoreVerifyError};
+use tessera_machine::program::{ProgramProver, ProveOptions};
 use tessera_mips::Program;
-use tessera_stark::{ConfigId, Proof, VerifyError};
+use tessera_stark::{ConfigId, VerifyError};
+
+/// Tiny shards: every example runs for many of them.
+const OPTIONS: ProveOptions = ProveOptions {
+    shard_size: 1 << 10,
+    shards_in_flight: 2,
+};
 
 fn guest(name: &str) -> Arc<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest");
@@ -26,11 +34,19 @@ fn proves_and_verifies(name: &str, input: Vec<u8>) {
     let program = guest(name);
     let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
     let (proof, report) = prover
-        .prove(vec![input], |_| {})
+        .prove_with(vec![input], OPTIONS, &|_| {})
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let out = verify(&prover.machine, &prover.vk, &program, &proof)
+    assert!(
+        report.shards as u64 >= report.cycles / OPTIONS.shard_size,
+        "{name}"
+    );
+    assert!(report.shards > 4, "{name}: {} shards", report.shards);
+    let verifier = prover.verifier();
+    let out = verifier
+        .verify(&proof)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(out.cycles as u64, report.cycles, "{name}");
+    assert_eq!(out.cycles, report.cycles, "{name}");
+    assert_eq!(out.shards, report.shards, "{name}");
     // The public digest is the one the guest committed.
     let committed: Vec<u8> = report
         .io
@@ -44,8 +60,8 @@ fn proves_and_verifies(name: &str, input: Vec<u8>) {
         assert_eq!(out.digest, expected, "{name}: digest of the public values");
     }
     // Round trip through bytes.
-    let again = Proof::from_bytes(&proof.to_bytes()).unwrap();
-    verify(&prover.machine, &prover.vk, &program, &again).unwrap();
+    let again = CoreProof::from_bytes(&proof.to_bytes()).unwrap();
+    assert_eq!(verifier.verify(&again), Ok(out), "{name}");
 }
 
 #[test]
@@ -79,58 +95,71 @@ fn precompiles_proves() {
     proves_and_verifies("precompiles", input("message.txt"));
 }
 
-fn fibonacci_proof() -> (ProgramProver, Proof) {
+/// A proof of four shards: enough to tamper with a first, a middle and a last one.
+fn fibonacci_proof() -> (ProgramProver, CoreProof) {
     let prover = ProgramProver::new(guest("fibonacci"), ConfigId::InsecureTesting);
-    let (proof, _) = prover.prove(vec![input("fibonacci.bin")], |_| {}).unwrap();
+    let options = ProveOptions {
+        shard_size: 1 << 12,
+        ..OPTIONS
+    };
+    let (proof, _) = prover
+        .prove_with(vec![input("fibonacci.bin")], options, &|_| {})
+        .unwrap();
+    assert_eq!(proof.shards.len(), 4);
     (prover, proof)
 }
 
 #[test]
 fn a_proof_of_one_program_is_rejected_for_another() {
     let (_, proof) = fibonacci_proof();
-    let other = guest("sort");
-    let prover = ProgramProver::new(other.clone(), ConfigId::InsecureTesting);
+    let other = ProgramProver::new(guest("sort"), ConfigId::InsecureTesting);
     assert_eq!(
-        verify(&prover.machine, &prover.vk, &other, &proof),
-        Err(ProgramVerifyError::Proof(VerifyError::WrongVerifyingKey))
+        other.verifier().verify(&proof),
+        Err(CoreVerifyError::Shard {
+            index: 0,
+            source: VerifyError::WrongVerifyingKey
+        })
     );
 }
 
 #[test]
 fn changed_public_values_are_rejected() {
     let (prover, proof) = fibonacci_proof();
-    let program = prover.program.clone();
+    let verifier = prover.verifier();
     let bytes = proof.to_bytes();
-    let chips = proof.public_values.len();
-    for chip in 0..chips {
-        for i in 0..proof.public_values[chip].len() {
-            let mut tampered = Proof::from_bytes(&bytes).unwrap();
-            tampered.public_values[chip][i] ^= 1;
-            let result = verify(&prover.machine, &prover.vk, &program, &tampered);
-            assert!(
-                result.is_err(),
-                "public value {i} of chip {chip} changed and accepted"
-            );
+    let last = proof.shards.len() - 1;
+    for shard in [0, last / 2, last] {
+        let chips = proof.shards[shard].public_values.len();
+        for chip in 0..chips {
+            for i in 0..proof.shards[shard].public_values[chip].len() {
+                let mut tampered = CoreProof::from_bytes(&bytes).unwrap();
+                tampered.shards[shard].public_values[chip][i] ^= 1;
+                assert!(
+                    verifier.verify(&tampered).is_err(),
+                    "public value {i} of chip {chip} in shard {shard} changed and accepted"
+                );
+            }
         }
     }
 }
 
 #[test]
-fn changed_proof_bytes_are_rejected() {
+fn changed_or_cut_proof_bytes_are_rejected() {
     let (prover, proof) = fibonacci_proof();
+    let verifier = prover.verifier();
     let bytes = proof.to_bytes();
     let step = (bytes.len() / 61).max(1);
     for at in (0..bytes.len()).step_by(step) {
         let mut tampered = bytes.clone();
         tampered[at] ^= 0x10;
-        let result = Proof::from_bytes(&tampered)
-            .map_err(ProgramVerifyError::Proof)
-            .and_then(|p| verify(&prover.machine, &prover.vk, &prover.program, &p));
-        assert!(result.is_err(), "byte {at} changed and accepted");
-    }
-    for len in [0, 11, 12, bytes.len() / 2, bytes.len() - 1] {
         assert!(
-            Proof::from_bytes(&bytes[..len]).is_err(),
+            verifier.verify_bytes(&tampered).is_err(),
+            "byte {at} changed and accepted"
+        );
+    }
+    for len in [0, 11, 12, 19, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            verifier.verify_bytes(&bytes[..len]).is_err(),
             "truncated to {len}"
         );
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use asm::{i, li, r, special2, special3, DATA, NOP, SYSCALL};
 use proptest::prelude::*;
-use tessera_machine::program::{verify, ProgramProver};
+use tessera_machine::program::ProgramProver;
 use tessera_stark::ConfigId;
 
 /// Registers the programs compute with; `$s0` holds DATA.
@@ -170,9 +170,9 @@ proptest! {
         let program = Arc::new(asm::program(&code, &data));
         let prover = ProgramProver::new(program.clone(), ConfigId::InsecureTesting);
         let (proof, _) = prover
-            .prove(vec![], |_| {})
+            .prove(vec![])
             .map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}")))?;
-        verify(&prover.machine, &prover.vk, &program, &proof)
+        prover.verifier().verify(&proof)
             .map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}")))?;
     }
 }

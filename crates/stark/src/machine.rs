@@ -91,6 +91,9 @@ pub struct VerifyingKey {
     pub config_params: ConfigParams,
     pub chips: Vec<ChipShape>,
     pub preprocessed_commitment: Option<Commitment>,
+    /// Values the application binds to the key beyond its chips (a program's memory image
+    /// hash): they enter the digest, so the transcript, like everything else here.
+    pub context: Vec<u32>,
 }
 
 impl VerifyingKey {
@@ -297,6 +300,14 @@ impl<A> Machine<A> {
     where
         A: MachineAir<R>,
     {
+        self.setup_with_context::<R>(Vec::new())
+    }
+
+    /// [`Machine::setup`] for a key that also binds `context` (see [`VerifyingKey::context`]).
+    pub fn setup_with_context<R>(&self, context: Vec<u32>) -> (ProvingKey, VerifyingKey)
+    where
+        A: MachineAir<R>,
+    {
         let mut shapes = Vec::with_capacity(self.chips.len());
         let mut tables = Vec::new();
         let unseeded = self.config_id.build(&[]);
@@ -345,6 +356,7 @@ impl<A> Machine<A> {
             config_params: self.config_id.params(),
             chips: shapes,
             preprocessed_commitment: commitment,
+            context,
         };
         let config = self.config_id.build(&vk.transcript_seed());
         let pk = ProvingKey {

@@ -192,7 +192,11 @@ where
         let prev_tag = e(local.prev_tag);
         let [gap_lo, gap_hi] = local.tag_gap.map(e);
         builder.assert_zero(
-            is_real.clone() * (index.clone() - prev_tag.clone() - gap_lo.clone() - gap_hi.clone() * two16::<AB::Expr>()),
+            is_real.clone()
+                * (index.clone()
+                    - prev_tag.clone()
+                    - gap_lo.clone()
+                    - gap_hi.clone() * two16::<AB::Expr>()),
         );
         range_30(builder, [gap_lo, gap_hi], is_real.clone());
         let [value_lo, value_hi] = halves::<AB::Expr, _>(local.value);
@@ -202,7 +206,12 @@ where
 
         memory_message(
             builder,
-            [key.clone(), init_lo.clone(), init_hi.clone(), AB::Expr::ZERO],
+            [
+                key.clone(),
+                init_lo.clone(),
+                init_hi.clone(),
+                AB::Expr::ZERO,
+            ],
             is_real.clone(),
             true,
         );
