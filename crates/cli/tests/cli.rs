@@ -237,6 +237,8 @@ fn prove_then_verify_with_the_public_values() {
         "guest/inputs/name.txt",
         "-o",
         proof_s,
+        "--shard-size",
+        "2048",
         "--insecure",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -245,6 +247,7 @@ fn prove_then_verify_with_the_public_values() {
         stderr.contains("Cpu") && stderr.contains("cycles/s"),
         "{stderr}"
     );
+    assert!(stderr.contains("in 4 shards of at most 2048"), "{stderr}");
 
     let digest = hex(&Sha256::digest(std::fs::read(&public).unwrap()));
     let out = tessera(&[
@@ -257,6 +260,11 @@ fn prove_then_verify_with_the_public_values() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), digest);
+    assert!(
+        text(&out.stderr).contains("in 4 shards"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // Other bytes as public values, another program, a production verifier, a damaged proof:
     // each a clear error.
@@ -313,10 +321,20 @@ fn prove_then_verify_with_the_public_values() {
 #[test]
 fn unprovable_runs_are_clear_errors() {
     let proof = temp("never.proof");
-    let cases: [(&[&str], &str); 2] = [
+    let cases: [(&[&str], &str); 3] = [
         (
             &["prove", "guest/bin/sha256.elf", "--insecure"],
             "not enough input",
+        ),
+        (
+            &[
+                "prove",
+                "guest/bin/fibonacci.elf",
+                "--shard-size",
+                "1",
+                "--insecure",
+            ],
+            "shard size 1 is out of range",
         ),
         (
             &["verify", "guest/bin/io.elf", "Cargo.toml"],

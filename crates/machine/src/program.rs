@@ -123,7 +123,7 @@ pub fn keys(machine: &Machine<MipsChip>, program: &Program) -> (ProvingKey, Veri
             .chain(
                 x.0.iter()
                     .chain(&y.0)
-                    .map(|v| p3_field::PrimeField32::as_canonical_u32(v)),
+                    .map(p3_field::PrimeField32::as_canonical_u32),
             )
             .collect(),
     };
