@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use tessera_mips::Program;
 use tessera_stark::septic::Point;
-use tessera_stark::{ConfigId, Machine, Proof, VerifyError, VerifyingKey};
+use tessera_stark::{header, strip_header, ConfigId, Machine, Proof, VerifyError, VerifyingKey};
 use thiserror::Error;
 
 use crate::chips::cpu::public;
@@ -36,8 +36,7 @@ pub struct CoreProof {
 
 impl CoreProof {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = CORE_MAGIC.to_vec();
-        out.extend_from_slice(&CORE_FORMAT_VERSION.to_le_bytes());
+        let mut out = header(CORE_MAGIC, CORE_FORMAT_VERSION);
         for shard in &self.shards {
             let bytes = shard.to_bytes();
             out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
@@ -48,20 +47,7 @@ impl CoreProof {
 
     /// Decodes a core proof. Never panics: any byte string either decodes or is an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
-        if bytes.len() > MAX_CORE_PROOF_BYTES {
-            return Err(VerifyError::Malformed(format!(
-                "{} bytes, more than the {MAX_CORE_PROOF_BYTES}-byte limit",
-                bytes.len()
-            )));
-        }
-        if bytes.len() < 12 || bytes[..8] != CORE_MAGIC {
-            return Err(VerifyError::NotAProof);
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if version != CORE_FORMAT_VERSION {
-            return Err(VerifyError::UnsupportedVersion(version));
-        }
-        let mut rest = &bytes[12..];
+        let mut rest = strip_header(bytes, CORE_MAGIC, CORE_FORMAT_VERSION, MAX_CORE_PROOF_BYTES)?;
         let mut shards = Vec::new();
         while !rest.is_empty() {
             let Some((len, tail)) = rest.split_first_chunk::<8>() else {

@@ -20,7 +20,7 @@ pub use machine::{
     commit_only, lookups_match_plonky3, ChipShape, Machine, MachineAir, ProvingKey, VerifyingKey,
     MAX_LOG_HEIGHT,
 };
-pub use proof::{Proof, FORMAT_VERSION, MAGIC, MAX_PROOF_BYTES};
+pub use proof::{header, strip_header, Proof, FORMAT_VERSION, MAGIC, MAX_PROOF_BYTES};
 pub use sub_air::{SubAirBuilder, SubWindow};
 
 /// The Plonky3 crates chips are written against, re-exported so that machines and the

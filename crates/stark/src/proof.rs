@@ -42,10 +42,39 @@ fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_PROOF_BYTES>()
 }
 
+/// A proof file's header: 8 magic bytes and a little-endian format version.
+pub fn header(magic: [u8; 8], version: u32) -> Vec<u8> {
+    let mut out = magic.to_vec();
+    out.extend_from_slice(&version.to_le_bytes());
+    out
+}
+
+/// Checks `bytes`' size limit and header; returns the body behind the header.
+pub fn strip_header(
+    bytes: &[u8],
+    magic: [u8; 8],
+    version: u32,
+    max_bytes: usize,
+) -> Result<&[u8], VerifyError> {
+    if bytes.len() > max_bytes {
+        return Err(VerifyError::Malformed(format!(
+            "{} bytes, more than the {max_bytes}-byte limit",
+            bytes.len()
+        )));
+    }
+    if bytes.len() < 12 || bytes[..8] != magic {
+        return Err(VerifyError::NotAProof);
+    }
+    let found = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if found != version {
+        return Err(VerifyError::UnsupportedVersion(found));
+    }
+    Ok(&bytes[12..])
+}
+
 impl Proof {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let mut out = header(MAGIC, FORMAT_VERSION);
         let body = bincode::serde::encode_to_vec(self, bincode_config())
             .expect("a proof always serializes");
         out.extend_from_slice(&body);
@@ -54,25 +83,13 @@ impl Proof {
 
     /// Decodes a proof. Never panics: any byte string either decodes or is an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
-        if bytes.len() > MAX_PROOF_BYTES {
-            return Err(VerifyError::Malformed(format!(
-                "{} bytes, more than the {MAX_PROOF_BYTES}-byte limit",
-                bytes.len()
-            )));
-        }
-        if bytes.len() < 12 || bytes[..8] != MAGIC {
-            return Err(VerifyError::NotAProof);
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if version != FORMAT_VERSION {
-            return Err(VerifyError::UnsupportedVersion(version));
-        }
-        let (proof, used) = bincode::serde::decode_from_slice(&bytes[12..], bincode_config())
+        let body = strip_header(bytes, MAGIC, FORMAT_VERSION, MAX_PROOF_BYTES)?;
+        let (proof, used) = bincode::serde::decode_from_slice(body, bincode_config())
             .map_err(|e| VerifyError::Malformed(e.to_string()))?;
-        if used != bytes.len() - 12 {
+        if used != body.len() {
             return Err(VerifyError::Malformed(format!(
                 "{} trailing bytes after the proof",
-                bytes.len() - 12 - used
+                body.len() - used
             )));
         }
         Ok(proof)
