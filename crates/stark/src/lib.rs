@@ -8,6 +8,7 @@ mod config;
 pub mod debug;
 mod error;
 mod machine;
+pub mod ood;
 mod proof;
 pub mod security;
 pub mod septic;

@@ -35,7 +35,7 @@ type Commitment = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::Commitment;
 type PreprocessedData = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::ProverData;
 
 /// The trace domain of `height` rows.
-fn domain(config: &StarkConfig, height: usize) -> p3_batch_stark::Domain<StarkConfig> {
+pub(crate) fn domain(config: &StarkConfig, height: usize) -> p3_batch_stark::Domain<StarkConfig> {
     <Pcs as p3_commit::Pcs<Challenge, Challenger>>::natural_domain_for_degree(config.pcs(), height)
 }
 
@@ -262,7 +262,7 @@ impl ExprDigests {
 /// Each chip's lookups, packed exactly as `ProverData::from_airs_and_degrees` packs them for these
 /// trace heights. Heights vary from proof to proof, so prover and verifier derive them per proof
 /// while the preprocessed commitment stays the one in the key.
-fn derive_lookups<A>(
+pub(crate) fn derive_lookups<A>(
     config: &StarkConfig,
     chips: &[A],
     ext_degree_bits: &[usize],
