@@ -6,6 +6,7 @@
 pub mod dag;
 pub mod layout;
 pub mod lower;
+pub mod values;
 
 pub use dag::{Dag, DagBuilder, DagError, Node, NodeId};
 pub use layout::{InputKey, InputLayout, Row, Selector};

@@ -187,3 +187,75 @@ fn every_chip_folds_as_the_verifier_does() {
         }
     }
 }
+
+#[test]
+fn a_real_proof_satisfies_every_chip_circuit_exactly() {
+    use tessera_circuit::values::input_value;
+    use tessera_machine::program::{ProgramProver, ProveOptions};
+    let prover = ProgramProver::new(program(), ConfigId::InsecureTesting);
+    let options = ProveOptions {
+        shard_size: 1 << 12,
+        shards_in_flight: 1,
+    };
+    let (core, _) = prover
+        .prove_with(vec![100u32.to_le_bytes().to_vec()], options, &|_| {})
+        .unwrap();
+    // The first shard and the last (which alone holds the run's memory boundary).
+    for proof in [&core.shards[0], core.shards.last().unwrap()] {
+        let values = prover
+            .machine
+            .ood_values::<MachineRecord>(&prover.vk, proof)
+            .unwrap();
+        for (index, chip) in prover.machine.chips().iter().enumerate() {
+            let name = tessera_stark::Chip::<Val, MachineRecord>::name(chip);
+            let Some(openings) = &values.chips[index] else {
+                continue;
+            };
+            let mut b = DagBuilder::new();
+            let check =
+                build_dag_for_air::<_, MachineRecord>(&mut b, index as u16, chip, &openings.shape)
+                    .unwrap();
+            let dag = b.finish();
+            let input = |k: &InputKey| input_value(&values, k).unwrap();
+            assert_eq!(
+                dag.eval(check.quotient_check, input).unwrap(),
+                Challenge::ZERO,
+                "{name}"
+            );
+            for s in check.selector_checks {
+                assert_eq!(dag.eval(s, input).unwrap(), Challenge::ZERO, "{name}");
+            }
+            let native = native_folded(chip, index as u16, &openings.shape, &input);
+            assert_eq!(dag.eval(check.folded, input).unwrap(), native, "{name}");
+            // One opening changed: the check fails, for a quotient chunk's always and, unless
+            // the trace is all padding (zero openings), for some main opening.
+            let layout = InputLayout::of(&dag);
+            let caught = |opening: &InputKey| {
+                let changed = dag
+                    .eval(check.quotient_check, |k| {
+                        input(k)
+                            + if k == opening {
+                                Challenge::ONE
+                            } else {
+                                Challenge::ZERO
+                            }
+                    })
+                    .unwrap();
+                changed != Challenge::ZERO
+            };
+            let chunk = InputKey::QuotientChunk {
+                chip: index as u16,
+                chunk: 0,
+                coordinate: 0,
+            };
+            assert!(caught(&chunk), "{name}");
+            if openings.main_local.iter().any(|v| *v != Challenge::ZERO) {
+                let mains = layout
+                    .keys()
+                    .iter()
+                    .filter(|k| matches!(k, InputKey::Main { .. }));
+                assert!(mains.clone().any(caught), "{name}");
+            }
+        }
+    }
+}

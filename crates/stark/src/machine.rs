@@ -104,7 +104,7 @@ impl VerifyingKey {
     }
 
     /// The digest as 16 field elements of 16 bits each, absorbed before anything else.
-    fn transcript_seed(&self) -> Vec<Val> {
+    pub(crate) fn transcript_seed(&self) -> Vec<Val> {
         self.digest()
             .chunks_exact(2)
             .map(|c| Val::from_u16(u16::from_le_bytes([c[0], c[1]])))
@@ -125,7 +125,10 @@ impl VerifyingKey {
 
     /// Plonky3's view of the preprocessed commitment, for the chips `present` (every chip with
     /// a preprocessed table is).
-    fn global_preprocessed(&self, present: &[bool]) -> Option<GlobalPreprocessed<StarkConfig>> {
+    pub(crate) fn global_preprocessed(
+        &self,
+        present: &[bool],
+    ) -> Option<GlobalPreprocessed<StarkConfig>> {
         let commitment = self.preprocessed_commitment.clone()?;
         let mut instances = Vec::with_capacity(self.chips.len());
         let mut matrix_to_instance = Vec::new();
@@ -539,7 +542,7 @@ impl<A> Machine<A> {
     }
 
     /// The chips `present`, in order.
-    fn present_chips(&self, present: &[bool]) -> Vec<A>
+    pub(crate) fn present_chips(&self, present: &[bool]) -> Vec<A>
     where
         A: Clone,
     {

@@ -9,8 +9,16 @@ use p3_commit::PolynomialSpace;
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_lookup::{LogUpGadget, Lookups};
 
-use crate::config::{ConfigId, Val};
-use crate::machine::{derive_lookups, domain, MachineAir};
+use p3_batch_stark::{BatchShape, BatchTranscriptFailure, BatchVerifierTranscript};
+use p3_field::PrimeCharacteristicRing;
+use p3_uni_stark::StarkGenericConfig;
+
+use crate::config::{Challenge, Challenger, ConfigId, Pcs, Val};
+use crate::error::VerifyError;
+use crate::machine::{derive_lookups, domain, Machine, MachineAir, VerifyingKey};
+use crate::proof::Proof;
+
+type Commitment = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::Commitment;
 
 /// One chip's out-of-domain shape at trace height `2^log_height`.
 #[derive(Clone, Debug)]
@@ -58,5 +66,136 @@ where
         lookups,
         log_num_quotient_chunks,
         chunk_domains,
+    }
+}
+
+/// What one chip's out-of-domain check reads from a verified proof.
+#[derive(Clone, Debug)]
+pub struct ChipOpenings {
+    pub shape: OodShape,
+    pub public_values: Vec<Val>,
+    pub main_local: Vec<Challenge>,
+    /// Zeros where the proof opens no next row, as the verifier substitutes.
+    pub main_next: Vec<Challenge>,
+    pub preprocessed_local: Vec<Challenge>,
+    pub preprocessed_next: Vec<Challenge>,
+    /// Base-flattened extension columns: `D` values per column.
+    pub permutation_local: Vec<Challenge>,
+    pub permutation_next: Vec<Challenge>,
+    /// Each quotient chunk's `D` coordinates.
+    pub quotient_chunks: Vec<Vec<Challenge>>,
+    pub lookup_challenges: Vec<Challenge>,
+    pub terminals: Vec<Challenge>,
+}
+
+/// Everything the out-of-domain checks of a verified proof read.
+#[derive(Clone, Debug)]
+pub struct OodValues {
+    pub alpha: Challenge,
+    pub zeta: Challenge,
+    /// Per machine chip; `None` for a chip the proof leaves out.
+    pub chips: Vec<Option<ChipOpenings>>,
+}
+
+impl<A> Machine<A> {
+    /// Verifies `proof`, then replays its transcript as the verifier does and returns what the
+    /// out-of-domain checks read: the challenges and every chip's openings.
+    pub fn ood_values<R>(&self, vk: &VerifyingKey, proof: &Proof) -> Result<OodValues, VerifyError>
+    where
+        A: MachineAir<R>,
+    {
+        self.verify::<R>(vk, proof)?;
+        let config = self.config_id().build(&vk.transcript_seed());
+        let chips = self.present_chips(&proof.present);
+        let batch = &proof.batch;
+        let degree_bits = &batch.degree_bits;
+        let lookups = derive_lookups(&config, &chips, degree_bits);
+        let preprocessed = vk.global_preprocessed(&proof.present);
+        let preprocessed_widths: Vec<usize> =
+            chips.iter().map(|c| c.preprocessed_width()).collect();
+        let public_values: Vec<Vec<Val>> = (0..self.chips().len())
+            .filter(|&i| proof.present[i])
+            .map(|i| {
+                proof.public_values[i]
+                    .iter()
+                    .map(|&v| Val::from_u32(v))
+                    .collect()
+            })
+            .collect();
+        let shape = BatchShape {
+            trace_widths: chips.iter().map(|c| c.width()).collect(),
+            public_value_counts: chips.iter().map(|c| c.num_public_values()).collect(),
+            preprocessed_widths: preprocessed_widths.clone(),
+            has_preprocessed_commitment: preprocessed.is_some(),
+            num_lookup_instances: lookups.iter().filter(|l| !l.is_empty()).count(),
+            lookup_pow_bits: config.lookup_proof_of_work_bits(),
+            has_randomization_commitment: <Pcs as p3_commit::UnivariateStarkPcs<
+                Challenge,
+                Challenger,
+            >>::ZK,
+            ood_pow_bits: config.ood_proof_of_work_bits(),
+        };
+        let replay_error = |e: BatchTranscriptFailure| VerifyError::Transcript(format!("{e:?}"));
+        let mut challenger = config.initialise_challenger();
+        let mut transcript = BatchVerifierTranscript::<Challenger, Val, Challenge, Commitment>::new(
+            &mut challenger,
+            shape,
+        );
+        transcript.instance_bindings(degree_bits);
+        transcript.main_phase(batch.commitments.main.clone(), &public_values);
+        transcript.preprocessed_phase(preprocessed.as_ref().map(|g| g.commitment.clone()));
+        let challenges = transcript
+            .lookup_phase(&lookups, &LogUpGadget::new(), batch.lookup_pow_witness)
+            .map_err(replay_error)?;
+        let terminals: Vec<Challenge> = batch
+            .lookup_terminals
+            .iter()
+            .flatten()
+            .map(|t| t.0)
+            .collect();
+        let alpha = transcript.permutation_phase(batch.commitments.permutation.clone(), &terminals);
+        transcript.quotient_phase(
+            batch.commitments.quotient_chunks.clone(),
+            batch.commitments.random.clone(),
+        );
+        let zeta = transcript
+            .ood_phase(batch.ood_pow_witness)
+            .map_err(replay_error)?;
+        transcript.abort();
+
+        let mut present = Vec::with_capacity(chips.len());
+        for (i, chip) in chips.iter().enumerate() {
+            let opened = &batch.opened_values.instances[i];
+            let base = &opened.base_opened_values;
+            let log_height = degree_bits[i];
+            let mut shape = ood_shape::<A, R>(self.config_id(), chip, log_height);
+            shape.lookups = lookups[i].clone();
+            let zeros = |n: usize| vec![Challenge::ZERO; n];
+            present.push(ChipOpenings {
+                shape,
+                public_values: public_values[i].clone(),
+                main_local: base.trace_local.clone(),
+                main_next: base
+                    .trace_next
+                    .clone()
+                    .unwrap_or_else(|| zeros(chip.width())),
+                preprocessed_local: base.preprocessed_local().unwrap_or(&[]).to_vec(),
+                preprocessed_next: base
+                    .preprocessed_next()
+                    .map_or_else(|| zeros(preprocessed_widths[i]), <[Challenge]>::to_vec),
+                permutation_local: opened.permutation_local.clone(),
+                permutation_next: opened.permutation_next.clone(),
+                quotient_chunks: base.quotient_chunks.clone(),
+                lookup_challenges: challenges[i].clone(),
+                terminals: batch.lookup_terminals[i].iter().map(|t| t.0).collect(),
+            });
+        }
+        let mut present = present.into_iter();
+        let chips = proof
+            .present
+            .iter()
+            .map(|&p| if p { present.next() } else { None })
+            .collect();
+        Ok(OodValues { alpha, zeta, chips })
     }
 }
