@@ -2,6 +2,7 @@
 //! measures the executor.
 
 mod bench;
+mod circuit;
 mod disasm;
 mod prove;
 mod run;
@@ -82,6 +83,9 @@ enum Command {
     },
     /// Print the program's code as assembly.
     Disasm { elf: PathBuf },
+    /// Arithmetic circuits of the verifier's checks.
+    #[command(subcommand)]
+    Circuit(CircuitCommand),
     /// Measure executor throughput (fast and tracing mode) on the SHA-256 and Keccak guests,
     /// or with `--prove` proving throughput at the production configuration.
     Bench {
@@ -112,6 +116,21 @@ enum Command {
         /// Prove with the insecure test configuration.
         #[arg(long)]
         insecure: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CircuitCommand {
+    /// Inputs, constants and gates of the out-of-domain check of ELF's first shard, per chip
+    /// and for the whole shard.
+    Stats {
+        elf: PathBuf,
+        /// An input buffer for the guest (repeatable).
+        #[arg(long = "stdin", value_name = "FILE")]
+        stdin: Vec<PathBuf>,
+        /// Cycles per shard.
+        #[arg(long, value_name = "CYCLES", default_value_t = tessera_machine::program::DEFAULT_SHARD_SIZE)]
+        shard_size: u64,
     },
 }
 
@@ -179,6 +198,11 @@ fn main() -> ExitCode {
             insecure,
         }),
         Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
+        Command::Circuit(CircuitCommand::Stats {
+            elf,
+            stdin,
+            shard_size,
+        }) => circuit::stats(&elf, &stdin, shard_size).map(|()| ExitCode::SUCCESS),
         Command::Bench {
             guests,
             input_bytes,

@@ -355,3 +355,36 @@ fn unprovable_runs_are_clear_errors() {
     }
     assert!(!proof.exists());
 }
+
+#[test]
+fn circuit_stats_counts_every_chip_and_the_shard() {
+    let out = tessera(&[
+        "circuit",
+        "stats",
+        "guest/bin/fibonacci.elf",
+        "--stdin",
+        "guest/inputs/fibonacci.bin",
+        "--shard-size",
+        "4096",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let row = |name: &str| -> Vec<usize> {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} row: {stdout}"));
+        line.split_whitespace()
+            .rev()
+            .take(4)
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let (cpu, shard) = (row("Cpu"), row("shard"));
+    // muls, gates, constants, inputs: the shard holds at least the CPU's.
+    for (c, s) in cpu.iter().zip(&shard) {
+        assert!(c > &0 && s >= c, "{stdout}");
+    }
+    // The executor may cut a cycle early to keep a delay slot with its branch.
+    assert!(stdout.contains("first shard of 409"), "{stdout}");
+}
