@@ -3,7 +3,7 @@
 //! (`VerifierConstraintFolderWithLookups` driven by `LogUpGadget::eval_air_and_lookups`), and a
 //! changed opening changes it.
 
-use std::sync::Arc;
+mod common;
 
 use p3_air::{BaseAir, RowWindow};
 use p3_batch_stark::folder::VerifierConstraintFolderWithLookups;
@@ -15,7 +15,6 @@ use p3_uni_stark::VerifierConstraintFolder;
 use tessera_circuit::lower::{build_dag_for_air, EXT_DEGREE};
 use tessera_circuit::{Dag, DagBuilder, InputKey, InputLayout, Row, Selector};
 use tessera_machine::MachineRecord;
-use tessera_mips::Program;
 use tessera_stark::ood::{ood_shape, OodShape};
 use tessera_stark::{Challenge, ConfigId, MachineAir, Val};
 
@@ -134,12 +133,6 @@ fn native_folded<A: MachineAir<MachineRecord>>(
     folder.inner.accumulator
 }
 
-fn program() -> Arc<Program> {
-    let elf =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest/bin/fibonacci.elf");
-    Arc::new(Program::from_elf(&std::fs::read(elf).unwrap()).unwrap())
-}
-
 /// The values of a public input are base-field in the circuit too.
 fn eval(dag: &Dag, root: tessera_circuit::NodeId, salt: u64) -> Challenge {
     dag.eval(root, |k| value(k, salt)).unwrap()
@@ -147,7 +140,7 @@ fn eval(dag: &Dag, root: tessera_circuit::NodeId, salt: u64) -> Challenge {
 
 #[test]
 fn every_chip_folds_as_the_verifier_does() {
-    let machine = tessera_machine::program::machine(program(), ConfigId::InsecureTesting);
+    let machine = tessera_machine::program::machine(common::fibonacci(), ConfigId::InsecureTesting);
     for (index, chip) in machine.chips().iter().enumerate() {
         let name = tessera_stark::Chip::<Val, MachineRecord>::name(chip);
         for log_height in [3, 10] {
@@ -191,21 +184,8 @@ fn every_chip_folds_as_the_verifier_does() {
 #[test]
 fn a_real_proof_satisfies_every_chip_circuit_exactly() {
     use tessera_circuit::values::input_value;
-    use tessera_machine::program::{ProgramProver, ProveOptions};
-    let prover = ProgramProver::new(program(), ConfigId::InsecureTesting);
-    let options = ProveOptions {
-        shard_size: 1 << 12,
-        shards_in_flight: 1,
-    };
-    let (core, _) = prover
-        .prove_with(vec![100u32.to_le_bytes().to_vec()], options, &|_| {})
-        .unwrap();
-    // The first shard and the last (which alone holds the run's memory boundary).
-    for proof in [&core.shards[0], core.shards.last().unwrap()] {
-        let values = prover
-            .machine
-            .ood_values::<MachineRecord>(&prover.vk, proof)
-            .unwrap();
+    let (prover, all) = common::proof_values();
+    for values in &all {
         for (index, chip) in prover.machine.chips().iter().enumerate() {
             let name = tessera_stark::Chip::<Val, MachineRecord>::name(chip);
             let Some(openings) = &values.chips[index] else {
@@ -216,7 +196,7 @@ fn a_real_proof_satisfies_every_chip_circuit_exactly() {
                 build_dag_for_air::<_, MachineRecord>(&mut b, index as u16, chip, &openings.shape)
                     .unwrap();
             let dag = b.finish();
-            let input = |k: &InputKey| input_value(&values, k).unwrap();
+            let input = |k: &InputKey| input_value(values, k).unwrap();
             assert_eq!(
                 dag.eval(check.quotient_check, input).unwrap(),
                 Challenge::ZERO,

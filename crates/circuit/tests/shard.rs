@@ -2,45 +2,18 @@
 //! exactly zero at the proof's openings for any γ, and not zero with one opening changed; the
 //! emitted circuit's encoding and hash are stable and tell circuits apart.
 
-use std::sync::Arc;
+mod common;
 
 use p3_field::PrimeCharacteristicRing;
 use tessera_circuit::shard::build_shard_circuit;
 use tessera_circuit::values::input_value;
 use tessera_circuit::{emit_circuit, InputKey, InputLayout};
-use tessera_machine::program::{ProgramProver, ProveOptions};
 use tessera_machine::MachineRecord;
-use tessera_mips::Program;
-use tessera_stark::ood::OodValues;
-use tessera_stark::{Challenge, ConfigId, Val};
-
-fn proof_values() -> (ProgramProver, Vec<OodValues>) {
-    let elf =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest/bin/fibonacci.elf");
-    let program = Arc::new(Program::from_elf(&std::fs::read(elf).unwrap()).unwrap());
-    let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
-    let options = ProveOptions {
-        shard_size: 1 << 12,
-        shards_in_flight: 1,
-    };
-    let (core, _) = prover
-        .prove_with(vec![100u32.to_le_bytes().to_vec()], options, &|_| {})
-        .unwrap();
-    let values = [&core.shards[0], core.shards.last().unwrap()]
-        .into_iter()
-        .map(|p| {
-            prover
-                .machine
-                .ood_values::<MachineRecord>(&prover.vk, p)
-                .unwrap()
-        })
-        .collect();
-    (prover, values)
-}
+use tessera_stark::{Challenge, Val};
 
 #[test]
 fn a_shard_circuit_is_zero_exactly_on_its_proof() {
-    let (prover, all) = proof_values();
+    let (prover, all) = common::proof_values();
     let mut hashes = Vec::new();
     for values in &all {
         let shapes: Vec<_> = values
