@@ -4,6 +4,8 @@
 //! changed opening changes it.
 
 mod common;
+#[path = "../../stark/tests/common/synthetic.rs"]
+mod synthetic;
 
 use p3_air::{BaseAir, RowWindow};
 use p3_batch_stark::folder::VerifierConstraintFolderWithLookups;
@@ -13,7 +15,7 @@ use p3_matrix::dense::RowMajorMatrixView;
 use p3_matrix::stack::VerticalPair;
 use p3_uni_stark::VerifierConstraintFolder;
 use tessera_circuit::lower::{build_dag_for_air, EXT_DEGREE};
-use tessera_circuit::{Dag, DagBuilder, InputKey, InputLayout, Row, Selector};
+use tessera_circuit::{emit_circuit, Dag, DagBuilder, InputKey, InputLayout, Row, Selector};
 use tessera_machine::MachineRecord;
 use tessera_stark::ood::{ood_shape, OodShape};
 use tessera_stark::{Challenge, ConfigId, MachineAir, Val};
@@ -46,7 +48,7 @@ fn recomposed(coords: impl Fn(u8) -> Challenge) -> Challenge {
 }
 
 /// The verifier folder's accumulator for `air` at the values `values` gives the circuit's inputs.
-fn native_folded<A: MachineAir<MachineRecord>>(
+fn native_folded<A: MachineAir<R>, R>(
     air: &A,
     chip: u16,
     shape: &OodShape,
@@ -150,8 +152,12 @@ fn every_chip_folds_as_the_verifier_does() {
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let dag = b.finish();
             for salt in 0..2 {
-                let native =
-                    native_folded(chip, index as u16, &shape, &|k: &InputKey| value(k, salt));
+                let native = native_folded::<_, MachineRecord>(
+                    chip,
+                    index as u16,
+                    &shape,
+                    &|k: &InputKey| value(k, salt),
+                );
                 assert_eq!(
                     eval(&dag, check.folded, salt),
                     native,
@@ -205,8 +211,15 @@ fn a_real_proof_satisfies_every_chip_circuit_exactly() {
             for s in check.selector_checks {
                 assert_eq!(dag.eval(s, input).unwrap(), Challenge::ZERO, "{name}");
             }
-            let native = native_folded(chip, index as u16, &openings.shape, &input);
+            let native =
+                native_folded::<_, MachineRecord>(chip, index as u16, &openings.shape, &input);
             assert_eq!(dag.eval(check.folded, input).unwrap(), native, "{name}");
+            // The same through the emitted circuit.
+            let (folded_dag, roots) = dag.compact(&[check.folded]).unwrap();
+            let layout = InputLayout::of(&folded_dag);
+            let emitted = emit_circuit(&folded_dag, roots[0], &layout).unwrap();
+            let inputs: Vec<Challenge> = layout.keys().iter().map(input).collect();
+            assert_eq!(emitted.eval(&inputs).unwrap(), native, "{name}");
             // One opening changed: the check fails, for a quotient chunk's always and, unless
             // the trace is all padding (zero openings), for some main opening.
             let layout = InputLayout::of(&dag);
@@ -238,4 +251,43 @@ fn a_real_proof_satisfies_every_chip_circuit_exactly() {
             }
         }
     }
+}
+
+#[test]
+fn a_synthetic_machine_satisfies_its_circuit_exactly() {
+    use synthetic::{chips, Additions};
+    use tessera_circuit::shard::build_shard_circuit;
+    use tessera_circuit::values::input_value;
+    use tessera_stark::Machine;
+    let machine = Machine::new(chips(), ConfigId::InsecureTesting);
+    let (pk, vk) = machine.setup::<Additions>();
+    let proof = machine.prove(&pk, &Additions::random(100, 7)).unwrap();
+    let values = machine.ood_values::<Additions>(&vk, &proof).unwrap();
+    let shapes: Vec<_> = values
+        .chips
+        .iter()
+        .map(|c| c.as_ref().map(|c| c.shape.clone()))
+        .collect();
+    let circuit = build_shard_circuit::<_, Additions>(machine.chips(), &shapes).unwrap();
+    let input = |k: &InputKey| match k {
+        InputKey::Gamma => Challenge::from(Val::from_u32(0x0BAD_CAFE)),
+        k => input_value(&values, k).unwrap(),
+    };
+    assert_eq!(
+        circuit.dag.eval(circuit.batched.root, input).unwrap(),
+        Challenge::ZERO
+    );
+    for (index, chip) in machine.chips().iter().enumerate() {
+        let check = circuit.checks[index].unwrap();
+        let shape = &values.chips[index].as_ref().unwrap().shape;
+        let native = native_folded::<_, Additions>(chip, index as u16, shape, &input);
+        assert_eq!(circuit.dag.eval(check.folded, input).unwrap(), native);
+        assert_ne!(native, Challenge::ZERO);
+    }
+    let whole = circuit.circuit();
+    let layout_inputs: Vec<Challenge> = whole.inputs.iter().map(input).collect();
+    assert_eq!(whole.eval(&layout_inputs).unwrap(), Challenge::ZERO);
+    let mut tampered = layout_inputs.clone();
+    tampered[0] += Challenge::ONE;
+    assert_ne!(whole.eval(&tampered).unwrap(), Challenge::ZERO);
 }
