@@ -75,104 +75,32 @@ impl Lowerer<'_> {
         }
     }
 
-    fn base(&mut self, e: &SymbolicExpression<Val>) -> Result<NodeId, LowerError> {
+    /// Lowers `e`, once per node.
+    fn expr<L: Leaf>(&mut self, e: &SymbolicExpr<L>) -> Result<NodeId, LowerError> {
         let key = e as *const _;
-        if let Some(&id) = self.base.get(&key) {
+        if let Some(&id) = L::memo(self).get(&key) {
             return Ok(id);
         }
-        let chip = self.chip;
         let id = match e {
-            SymbolicExpr::Leaf(leaf) => match leaf {
-                BaseLeaf::Variable(v) => {
-                    let column = v.index as u32;
-                    let key = match v.entry {
-                        BaseEntry::Main { offset } => InputKey::Main {
-                            chip,
-                            row: row(offset),
-                            column,
-                        },
-                        BaseEntry::Preprocessed { offset } => InputKey::Preprocessed {
-                            chip,
-                            row: row(offset),
-                            column,
-                        },
-                        BaseEntry::Public => InputKey::Public {
-                            chip,
-                            index: column,
-                        },
-                        BaseEntry::Periodic => return Err(self.unsupported("a periodic column")),
-                    };
-                    self.b.input(key)
-                }
-                BaseLeaf::IsFirstRow => self.selector(Selector::IsFirstRow),
-                BaseLeaf::IsLastRow => self.selector(Selector::IsLastRow),
-                BaseLeaf::IsTransition => self.selector(Selector::IsTransition),
-                BaseLeaf::Constant(c) => self.b.constant(Challenge::from(*c)),
-            },
+            SymbolicExpr::Leaf(leaf) => L::lower(self, leaf)?,
             SymbolicExpr::Add { x, y, .. } => {
-                let (x, y) = (self.base(x)?, self.base(y)?);
+                let (x, y) = (self.expr(x)?, self.expr(y)?);
                 self.b.add(x, y)?
             }
             SymbolicExpr::Sub { x, y, .. } => {
-                let (x, y) = (self.base(x)?, self.base(y)?);
+                let (x, y) = (self.expr(x)?, self.expr(y)?);
                 self.b.sub(x, y)?
             }
             SymbolicExpr::Mul { x, y, .. } => {
-                let (x, y) = (self.base(x)?, self.base(y)?);
+                let (x, y) = (self.expr(x)?, self.expr(y)?);
                 self.b.mul(x, y)?
             }
             SymbolicExpr::Neg { x, .. } => {
-                let x = self.base(x)?;
+                let x = self.expr(x)?;
                 self.b.neg(x)?
             }
         };
-        self.base.insert(key, id);
-        Ok(id)
-    }
-
-    fn ext(&mut self, e: &SymbolicExpressionExt<Val, Challenge>) -> Result<NodeId, LowerError> {
-        let key = e as *const _;
-        if let Some(&id) = self.ext.get(&key) {
-            return Ok(id);
-        }
-        let chip = self.chip;
-        let id = match e {
-            SymbolicExpr::Leaf(leaf) => match leaf {
-                ExtLeaf::Base(base) => self.base(base)?,
-                ExtLeaf::ExtConstant(c) => self.b.constant(*c),
-                ExtLeaf::ExtVariable(v) => {
-                    let index = v.index as u32;
-                    match v.entry {
-                        ExtEntry::Permutation { offset } => {
-                            self.permutation_column(row(offset), index)?
-                        }
-                        ExtEntry::Challenge => {
-                            self.b.input(InputKey::LookupChallenge { chip, index })
-                        }
-                        ExtEntry::PermutationValue => {
-                            self.b.input(InputKey::Terminal { chip, index })
-                        }
-                    }
-                }
-            },
-            SymbolicExpr::Add { x, y, .. } => {
-                let (x, y) = (self.ext(x)?, self.ext(y)?);
-                self.b.add(x, y)?
-            }
-            SymbolicExpr::Sub { x, y, .. } => {
-                let (x, y) = (self.ext(x)?, self.ext(y)?);
-                self.b.sub(x, y)?
-            }
-            SymbolicExpr::Mul { x, y, .. } => {
-                let (x, y) = (self.ext(x)?, self.ext(y)?);
-                self.b.mul(x, y)?
-            }
-            SymbolicExpr::Neg { x, .. } => {
-                let x = self.ext(x)?;
-                self.b.neg(x)?
-            }
-        };
-        self.ext.insert(key, id);
+        L::memo(self).insert(key, id);
         Ok(id)
     }
 
@@ -198,6 +126,71 @@ impl Lowerer<'_> {
             })
             .collect();
         Ok(recompose(self.b, &coordinates)?)
+    }
+}
+
+/// A leaf type of Plonky3's symbolic expressions: base-field leaves, or extension-field ones.
+trait Leaf: Sized {
+    fn memo<'l>(l: &'l mut Lowerer<'_>) -> &'l mut HashMap<*const SymbolicExpr<Self>, NodeId>;
+    fn lower(l: &mut Lowerer<'_>, leaf: &Self) -> Result<NodeId, LowerError>;
+}
+
+impl Leaf for BaseLeaf<Val> {
+    fn memo<'l>(l: &'l mut Lowerer<'_>) -> &'l mut HashMap<*const SymbolicExpr<Self>, NodeId> {
+        &mut l.base
+    }
+
+    fn lower(l: &mut Lowerer<'_>, leaf: &Self) -> Result<NodeId, LowerError> {
+        let chip = l.chip;
+        Ok(match leaf {
+            BaseLeaf::Variable(v) => {
+                let column = v.index as u32;
+                let key = match v.entry {
+                    BaseEntry::Main { offset } => InputKey::Main {
+                        chip,
+                        row: row(offset),
+                        column,
+                    },
+                    BaseEntry::Preprocessed { offset } => InputKey::Preprocessed {
+                        chip,
+                        row: row(offset),
+                        column,
+                    },
+                    BaseEntry::Public => InputKey::Public {
+                        chip,
+                        index: column,
+                    },
+                    BaseEntry::Periodic => return Err(l.unsupported("a periodic column")),
+                };
+                l.b.input(key)
+            }
+            BaseLeaf::IsFirstRow => l.selector(Selector::IsFirstRow),
+            BaseLeaf::IsLastRow => l.selector(Selector::IsLastRow),
+            BaseLeaf::IsTransition => l.selector(Selector::IsTransition),
+            BaseLeaf::Constant(c) => l.b.constant(Challenge::from(*c)),
+        })
+    }
+}
+
+impl Leaf for ExtLeaf<Val, Challenge> {
+    fn memo<'l>(l: &'l mut Lowerer<'_>) -> &'l mut HashMap<*const SymbolicExpr<Self>, NodeId> {
+        &mut l.ext
+    }
+
+    fn lower(l: &mut Lowerer<'_>, leaf: &Self) -> Result<NodeId, LowerError> {
+        let chip = l.chip;
+        Ok(match leaf {
+            ExtLeaf::Base(base) => l.expr(base)?,
+            ExtLeaf::ExtConstant(c) => l.b.constant(*c),
+            ExtLeaf::ExtVariable(v) => {
+                let index = v.index as u32;
+                match v.entry {
+                    ExtEntry::Permutation { offset } => l.permutation_column(row(offset), index)?,
+                    ExtEntry::Challenge => l.b.input(InputKey::LookupChallenge { chip, index }),
+                    ExtEntry::PermutationValue => l.b.input(InputKey::Terminal { chip, index }),
+                }
+            }
+        })
     }
 }
 
@@ -263,12 +256,12 @@ where
     let alpha = lower.b.input(InputKey::Alpha);
     let mut folded = lower.b.zero();
     for c in &base {
-        let c = lower.base(c)?;
+        let c = lower.expr(c)?;
         let scaled = lower.b.mul(folded, alpha)?;
         folded = lower.b.add(scaled, c)?;
     }
     for c in &ext {
-        let c = lower.ext(c)?;
+        let c = lower.expr(c)?;
         let scaled = lower.b.mul(folded, alpha)?;
         folded = lower.b.add(scaled, c)?;
     }
