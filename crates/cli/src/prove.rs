@@ -22,6 +22,11 @@ fn config(insecure: bool) -> ConfigId {
     }
 }
 
+/// "1 shard", "n shards".
+fn shards(n: usize) -> String {
+    format!("{n} shard{}", if n == 1 { "" } else { "s" })
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -84,10 +89,10 @@ pub fn prove(args: &ProveArgs) -> anyhow::Result<ExitCode> {
     let cells = report.committed_cells();
     let secs = report.prove_time.as_secs_f64();
     eprintln!(
-        "tessera: proved {} cycles in {} shards of at most {} in {:.2} s ({:.0} cycles/s; setup {:.2} s, execution {:.2} s), \
+        "tessera: proved {} cycles in {} of at most {} cycles in {:.2} s ({:.0} cycles/s; setup {:.2} s, execution {:.2} s), \
          {} committed cells ({:.1} per cycle), proof {} bytes -> {}",
         report.cycles,
-        report.shards,
+        shards(report.shards),
         args.options.shard_size,
         secs,
         report.cycles as f64 / secs,
@@ -146,11 +151,11 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "tessera: valid proof of {} (program key {}, {} cycles in {} shards, exit code 0)",
+        "tessera: valid proof of {} (program key {}, {} cycles in {}, exit code 0)",
         args.elf.display(),
         hex(&verifier.vk.digest()),
         out.cycles,
-        out.shards
+        shards(out.shards)
     );
     println!("{}", hex(&out.digest));
     Ok(ExitCode::SUCCESS)

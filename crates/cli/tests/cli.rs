@@ -247,7 +247,10 @@ fn prove_then_verify_with_the_public_values() {
         stderr.contains("Cpu") && stderr.contains("cycles/s"),
         "{stderr}"
     );
-    assert!(stderr.contains("in 4 shards of at most 2048"), "{stderr}");
+    assert!(
+        stderr.contains("in 4 shards of at most 2048 cycles"),
+        "{stderr}"
+    );
 
     let digest = hex(&Sha256::digest(std::fs::read(&public).unwrap()));
     let out = tessera(&[
