@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use tessera_mips::Program;
 use tessera_stark::septic::Point;
 use tessera_stark::{header, strip_header, ConfigId, Machine, Proof, VerifyError, VerifyingKey};
@@ -161,10 +163,15 @@ impl CoreVerifier {
         let mut digest = [0u32; 2 * DIGEST_WORDS];
         let mut sum = self.image_sum;
         let mut exit_code = 0;
+        // The shards' STARKs are independent: verify them in parallel, report the first failure.
+        let verdicts: Vec<_> = shards
+            .par_iter()
+            .map(|shard| self.machine.verify::<MachineRecord>(&self.vk, shard))
+            .collect();
+        for (index, verdict) in verdicts.into_iter().enumerate() {
+            verdict.map_err(|source| CoreVerifyError::Shard { index, source })?;
+        }
         for (index, shard) in shards.iter().enumerate() {
-            self.machine
-                .verify::<MachineRecord>(&self.vk, shard)
-                .map_err(|source| CoreVerifyError::Shard { index, source })?;
             // The STARK verifier checked each present chip's public-value count.
             let pv = &shard.public_values;
             let claimed = pv[MEMORY_SHARD][0];
