@@ -234,3 +234,42 @@ fn the_run_boundary_only_counts_in_the_last_shard() {
         Err(CoreVerifyError::MisplacedGlobalMemory(0))
     );
 }
+
+#[test]
+fn the_pipeline_keeps_at_most_the_shards_in_flight_alive() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tessera_machine::program::ProveEvent;
+    let prover = prover(fibonacci());
+    for in_flight in [1, 2] {
+        let (alive, peak, proven) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        let progress = |event: ProveEvent| match event {
+            ProveEvent::ShardRecorded { .. } => {
+                let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+            }
+            ProveEvent::ShardProven { .. } => {
+                alive.fetch_sub(1, Ordering::SeqCst);
+                proven.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        let options = ProveOptions {
+            shard_size: 1 << 10,
+            shards_in_flight: in_flight,
+        };
+        let input = 1000u32.to_le_bytes().to_vec();
+        let (proof, report) = prover.prove_with(vec![input], options, &progress).unwrap();
+        assert_eq!(proven.load(Ordering::SeqCst), report.shards);
+        assert_eq!(proof.shards.len(), report.shards);
+        // Each worker holds one record; one more waits, recorded, for a free worker.
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(
+            peak <= in_flight + 1,
+            "{peak} records alive with {in_flight} in flight"
+        );
+        prover.verifier().verify(&proof).unwrap();
+    }
+}
