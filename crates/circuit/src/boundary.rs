@@ -19,8 +19,18 @@
 use p3_field::PrimeCharacteristicRing;
 use tessera_stark::{Challenge, Val};
 
+use thiserror::Error;
+
 use crate::dag::{DagBuilder, DagError, NodeId};
 use crate::layout::InputKey;
+
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
+pub enum BoundaryError {
+    #[error(transparent)]
+    Dag(#[from] DagError),
+    #[error("the configuration has bus fractions but no encoding challenges (α, β)")]
+    MissingEncoding,
+}
 
 /// An element of a bus message that comes from outside the traces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,9 +57,8 @@ pub struct BoundaryConfig {
     pub fractions: Vec<BusFraction>,
     /// How many scalar corrections (`InputKey::ScalarCorrection { 0.. }`) join the sum.
     pub scalar_corrections: u32,
-    /// The encoding's challenges.
-    pub alpha: Option<InputKey>,
-    pub beta: Option<InputKey>,
+    /// The encoding's challenges `(α, β)`: required when there are fractions.
+    pub encoding: Option<(InputKey, InputKey)>,
 }
 
 /// The batched identities.
@@ -102,7 +111,7 @@ pub fn batch_logup_boundary(
     b: &mut DagBuilder,
     constraint_check: NodeId,
     config: &BoundaryConfig,
-) -> Result<BatchedRoot, DagError> {
+) -> Result<BatchedRoot, BoundaryError> {
     let mut sum = b.zero();
     for &key in &config.sum_terminals {
         let t = b.input(key);
@@ -120,13 +129,15 @@ pub fn batch_logup_boundary(
             .map(|f| f.message.len())
             .max()
             .unwrap_or(0);
-        let alpha = b.input(config.alpha.expect("fractions need the encoding's α"));
-        let beta = b.input(config.beta.expect("fractions need the encoding's β"));
-        let mut beta_powers = vec![b.one()];
+        let (alpha, beta) = config.encoding.ok_or(BoundaryError::MissingEncoding)?;
+        let (alpha, beta) = (b.input(alpha), b.input(beta));
+        let mut beta_powers = Vec::with_capacity(width + 1);
+        let mut power = b.one();
         for _ in 0..width {
-            let next = b.mul(*beta_powers.last().expect("nonempty"), beta)?;
-            beta_powers.push(next);
+            beta_powers.push(power);
+            power = b.mul(power, beta)?;
         }
+        beta_powers.push(power);
         for fraction in &config.fractions {
             let d = encode(b, fraction, width, alpha, &beta_powers)?;
             let n = if fraction.send {

@@ -15,7 +15,7 @@ pub mod shard;
 pub mod values;
 
 pub use boundary::{
-    batch_logup_boundary, BatchedRoot, BoundaryConfig, BusFraction, MessageElement,
+    batch_logup_boundary, BatchedRoot, BoundaryConfig, BoundaryError, BusFraction, MessageElement,
 };
 pub use dag::{Dag, DagBuilder, DagError, Node, NodeId};
 pub use emit::{emit_circuit, Circuit, CircuitStats, EmitError, Gate};

@@ -35,6 +35,8 @@ pub const EXT_DEGREE: usize = <Challenge as BasedVectorSpace<Val>>::DIMENSION;
 pub enum LowerError {
     #[error(transparent)]
     Dag(#[from] DagError),
+    #[error(transparent)]
+    Boundary(#[from] crate::boundary::BoundaryError),
     #[error("chip {chip}: {what} is not supported by the circuit layer")]
     Unsupported { chip: String, what: &'static str },
 }
@@ -115,17 +117,15 @@ impl Lowerer<'_> {
     /// `Σ_k coordinate_k · X^k`, as the verifier recomposes it.
     fn permutation_column(&mut self, row: Row, column: u32) -> Result<NodeId, LowerError> {
         let chip = self.chip;
-        let coordinates: Vec<NodeId> = (0..EXT_DEGREE as u8)
-            .map(|coordinate| {
-                self.b.input(InputKey::Permutation {
-                    chip,
-                    row,
-                    column,
-                    coordinate,
-                })
+        let coordinates: [NodeId; EXT_DEGREE] = std::array::from_fn(|k| {
+            self.b.input(InputKey::Permutation {
+                chip,
+                row,
+                column,
+                coordinate: k as u8,
             })
-            .collect();
-        Ok(recompose(self.b, &coordinates)?)
+        });
+        Ok(recompose(self.b, coordinates)?)
     }
 }
 
@@ -195,11 +195,15 @@ impl Leaf for ExtLeaf<Val, Challenge> {
 }
 
 /// `Σ_k coordinates[k] · X^k`: an extension element from its basis coefficients.
-pub fn recompose(b: &mut DagBuilder, coordinates: &[NodeId]) -> Result<NodeId, DagError> {
+pub fn recompose(
+    b: &mut DagBuilder,
+    coordinates: [NodeId; EXT_DEGREE],
+) -> Result<NodeId, DagError> {
     let mut sum = b.zero();
-    for (k, &c) in coordinates.iter().enumerate() {
-        let basis =
-            b.constant(<Challenge as BasedVectorSpace<Val>>::ith_basis_element(k).expect("k < D"));
+    for (k, c) in coordinates.into_iter().enumerate() {
+        let basis = b.constant(Challenge::from_basis_coefficients_fn(|i| {
+            Val::from_bool(i == k)
+        }));
         let term = b.mul(basis, c)?;
         sum = b.add(sum, term)?;
     }
@@ -282,16 +286,14 @@ where
             let term = b.mul(vanishing[j], scale)?;
             weight = b.mul(weight, term)?;
         }
-        let coordinates: Vec<NodeId> = (0..EXT_DEGREE as u8)
-            .map(|coordinate| {
-                b.input(InputKey::QuotientChunk {
-                    chip,
-                    chunk: i as u32,
-                    coordinate,
-                })
+        let coordinates: [NodeId; EXT_DEGREE] = std::array::from_fn(|k| {
+            b.input(InputKey::QuotientChunk {
+                chip,
+                chunk: i as u32,
+                coordinate: k as u8,
             })
-            .collect();
-        let chunk = recompose(b, &coordinates)?;
+        });
+        let chunk = recompose(b, coordinates)?;
         let term = b.mul(weight, chunk)?;
         quotient = b.add(quotient, term)?;
     }

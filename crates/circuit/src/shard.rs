@@ -86,12 +86,9 @@ impl ShardCircuit {
     }
 
     /// The whole shard's circuit.
-    pub fn circuit(&self) -> crate::emit::Circuit {
-        let (dag, roots) = self
-            .dag
-            .compact(&[self.batched.root])
-            .expect("the root is this DAG's");
+    pub fn circuit(&self) -> Result<crate::emit::Circuit, crate::emit::EmitError> {
+        let (dag, roots) = self.dag.compact(&[self.batched.root])?;
         let layout = crate::layout::InputLayout::of(&dag);
-        crate::emit::emit_circuit(&dag, roots[0], &layout).expect("the layout is the DAG's")
+        crate::emit::emit_circuit(&dag, roots[0], &layout)
     }
 }

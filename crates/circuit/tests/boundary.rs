@@ -4,7 +4,8 @@
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use tessera_circuit::{
-    batch_logup_boundary, BoundaryConfig, BusFraction, DagBuilder, InputKey, MessageElement,
+    batch_logup_boundary, BoundaryConfig, BoundaryError, BusFraction, DagBuilder, InputKey,
+    MessageElement,
 };
 use tessera_stark::{Challenge, Val};
 
@@ -41,8 +42,7 @@ fn config() -> BoundaryConfig {
             },
         ],
         scalar_corrections: 1,
-        alpha: Some(ALPHA),
-        beta: Some(BETA),
+        encoding: Some((ALPHA, BETA)),
     }
 }
 
@@ -154,4 +154,18 @@ fn a_zero_slot_cannot_cancel_the_boundary() {
         "they would cancel at one power"
     );
     assert_ne!(root_value, Challenge::ZERO, "at γ and γ² they do not");
+}
+
+#[test]
+fn fractions_without_an_encoding_are_an_error() {
+    let mut b = DagBuilder::new();
+    let check = b.zero();
+    let config = BoundaryConfig {
+        encoding: None,
+        ..config()
+    };
+    assert_eq!(
+        batch_logup_boundary(&mut b, check, &config).map(|_| ()),
+        Err(BoundaryError::MissingEncoding)
+    );
 }

@@ -284,7 +284,7 @@ fn a_synthetic_machine_satisfies_its_circuit_exactly() {
         assert_eq!(circuit.dag.eval(check.folded, input).unwrap(), native);
         assert_ne!(native, Challenge::ZERO);
     }
-    let whole = circuit.circuit();
+    let whole = circuit.circuit().unwrap();
     let layout_inputs: Vec<Challenge> = whole.inputs.iter().map(input).collect();
     assert_eq!(whole.eval(&layout_inputs).unwrap(), Challenge::ZERO);
     let mut tampered = layout_inputs.clone();

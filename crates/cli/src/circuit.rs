@@ -76,7 +76,7 @@ pub fn stats(elf: &Path, stdin: &[PathBuf], shard_size: u64) -> anyhow::Result<(
             s.muls
         );
     }
-    let whole = circuit.circuit();
+    let whole = circuit.circuit()?;
     let s = whole.stats();
     println!(
         "{:<18} {:>6} {:>8} {:>8} {:>10} {:>9} {:>8}",

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -246,7 +246,10 @@ impl ProgramProver {
         let outcome = std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| loop {
-                    let next = receiver.lock().expect("no worker panics").recv();
+                    let next = receiver
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .recv();
                     let Ok((index, record)) = next else { break };
                     let cycles = record.cpu_steps.len();
                     let outcome = self.prove_record(&record);
@@ -290,7 +293,7 @@ impl ProgramProver {
         if let Some(e) = unprovable {
             return Err(ProgramError::Unprovable(e));
         }
-        let mut results = results.into_inner().expect("no worker panics");
+        let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
         results.sort_unstable_by_key(|r| r.0);
         let mut shards = Vec::with_capacity(results.len());
         let mut chips: Vec<(String, usize, usize, usize)> = self
@@ -330,27 +333,6 @@ impl ProgramProver {
             .par_iter()
             .map(|chip| chip.generate_trace(record))
             .collect();
-        let log_heights: Vec<usize> = traces
-            .iter()
-            .map(|t| (t.values.len() / t.width).trailing_zeros() as usize)
-            .collect();
-        let aux = self
-            .machine
-            .permutation_widths::<MachineRecord>(&log_heights);
-        let present = self.machine.present(record);
-        // A chip the proof leaves out commits nothing.
-        let shapes = traces
-            .iter()
-            .zip(aux)
-            .zip(&present)
-            .map(|((t, aux), &present)| {
-                if present {
-                    (t.values.len() / t.width, aux)
-                } else {
-                    (0, 0)
-                }
-            })
-            .collect();
         let public_values: Vec<Vec<Val>> = self
             .machine
             .chips()
@@ -363,6 +345,22 @@ impl ProgramProver {
             traces,
             public_values,
         )?;
+        // Read from the proof, so the lookup layout is derived once (by the prover): a chip the
+        // proof leaves out commits nothing; the permutation row opens every base column.
+        let batch = &proof.batch;
+        let mut instances = batch.degree_bits.iter().zip(&batch.opened_values.instances);
+        let shapes = proof
+            .present
+            .iter()
+            .map(
+                |&present| match present.then(|| instances.next()).flatten() {
+                    Some((&log_height, opened)) => {
+                        (1 << log_height, opened.permutation_local.len())
+                    }
+                    None => (0, 0),
+                },
+            )
+            .collect();
         Ok((proof, shapes))
     }
 }

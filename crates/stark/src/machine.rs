@@ -273,28 +273,33 @@ pub(crate) fn derive_lookups<A>(
 where
     A: Air<InteractionSymbolicBuilder<Val, Challenge>> + p3_air::BaseAir<Val>,
 {
-    let gadget = LogUpGadget::new();
     chips
         .iter()
         .zip(ext_degree_bits)
-        .map(|(chip, &log_height)| {
-            let domain = domain(config, 1 << log_height);
-            let unpacked = Lookups::<Val>::from_air::<Challenge, A>(chip);
-            let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, A, _>(
-                chip,
-                AirLayout::from_air(chip),
-                domain,
-                &unpacked,
-                0,
-                &gadget,
-            );
-            let budget = (1usize << log_chunks) + 1;
-            unpacked.pack_same_bus_with_degree(budget, |lookup| {
-                gadget
-                    .constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
-            })
-        })
+        .map(|(chip, &log_height)| chip_lookups(config, chip, log_height))
         .collect()
+}
+
+/// One chip's lookups, packed for trace height `2^log_height` (see [`derive_lookups`]).
+pub(crate) fn chip_lookups<A>(config: &StarkConfig, chip: &A, log_height: usize) -> Lookups<Val>
+where
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>> + p3_air::BaseAir<Val>,
+{
+    let gadget = LogUpGadget::new();
+    let domain = domain(config, 1 << log_height);
+    let unpacked = Lookups::<Val>::from_air::<Challenge, A>(chip);
+    let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, A, _>(
+        chip,
+        AirLayout::from_air(chip),
+        domain,
+        &unpacked,
+        0,
+        &gadget,
+    );
+    let budget = (1usize << log_chunks) + 1;
+    unpacked.pack_same_bus_with_degree(budget, |lookup| {
+        gadget.constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
+    })
 }
 
 impl<A> Machine<A> {
@@ -784,29 +789,6 @@ impl<A> Machine<A> {
             BatchVerificationError::Lookup(other) => VerifyError::Lookup(other.to_string()),
             BatchVerificationError::Transcript(t) => VerifyError::Transcript(t.to_string()),
         }
-    }
-}
-
-impl<A> Machine<A> {
-    /// Each chip's permutation (LogUp) trace width in base-field columns, for traces of
-    /// `log_heights`: one accumulator and one fraction column per packed lookup, each an
-    /// extension element. These columns are committed like the main traces.
-    pub fn permutation_widths<R>(&self, log_heights: &[usize]) -> Vec<usize>
-    where
-        A: MachineAir<R>,
-    {
-        let config = self.config_id.build(&[]);
-        let degree = <Challenge as p3_field::BasedVectorSpace<Val>>::DIMENSION;
-        derive_lookups(&config, &self.chips, log_heights)
-            .iter()
-            .map(|l| {
-                if l.is_empty() {
-                    0
-                } else {
-                    (l.len() + 1) * degree
-                }
-            })
-            .collect()
     }
 }
 

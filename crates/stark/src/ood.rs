@@ -13,9 +13,9 @@ use p3_batch_stark::{BatchShape, BatchTranscriptFailure, BatchVerifierTranscript
 use p3_field::PrimeCharacteristicRing;
 use p3_uni_stark::StarkGenericConfig;
 
-use crate::config::{Challenge, Challenger, ConfigId, Pcs, Val};
+use crate::config::{Challenge, Challenger, ConfigId, Pcs, StarkConfig, Val};
 use crate::error::VerifyError;
-use crate::machine::{derive_lookups, domain, Machine, MachineAir, VerifyingKey};
+use crate::machine::{chip_lookups, derive_lookups, domain, Machine, MachineAir, VerifyingKey};
 use crate::proof::Proof;
 
 type Commitment = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::Commitment;
@@ -37,10 +37,21 @@ where
     A: MachineAir<R>,
 {
     let config = config_id.build(&[]);
-    let lookups = derive_lookups(&config, std::slice::from_ref(chip), &[log_height])
-        .pop()
-        .expect("one chip, one set of lookups");
-    let trace = domain(&config, 1 << log_height);
+    let lookups = chip_lookups(&config, chip, log_height);
+    shape_with_lookups::<A, R>(&config, chip, log_height, lookups)
+}
+
+/// The shape of `chip` at `2^log_height` with its `lookups` already packed for that height.
+fn shape_with_lookups<A, R>(
+    config: &StarkConfig,
+    chip: &A,
+    log_height: usize,
+    lookups: Lookups<Val>,
+) -> OodShape
+where
+    A: MachineAir<R>,
+{
+    let trace = domain(config, 1 << log_height);
     let layout = AirLayout {
         preprocessed_width: chip.preprocessed_width(),
         main_width: chip.width(),
@@ -167,9 +178,8 @@ impl<A> Machine<A> {
         for (i, chip) in chips.iter().enumerate() {
             let opened = &batch.opened_values.instances[i];
             let base = &opened.base_opened_values;
-            let log_height = degree_bits[i];
-            let mut shape = ood_shape::<A, R>(self.config_id(), chip, log_height);
-            shape.lookups = lookups[i].clone();
+            let shape =
+                shape_with_lookups::<A, R>(&config, chip, degree_bits[i], lookups[i].clone());
             let zeros = |n: usize| vec![Challenge::ZERO; n];
             present.push(ChipOpenings {
                 shape,

@@ -65,7 +65,7 @@ pub fn strip_header(
     if bytes.len() < 12 || bytes[..8] != magic {
         return Err(VerifyError::NotAProof);
     }
-    let found = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let found = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     if found != version {
         return Err(VerifyError::UnsupportedVersion(found));
     }

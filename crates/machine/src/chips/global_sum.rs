@@ -71,6 +71,9 @@ pub struct GlobalRow {
 
 impl GlobalRow {
     fn new(message: GlobalMessage) -> Self {
+        // Each counter gives an `x` whose curve value is a square with probability 1/2, under
+        // Poseidon2 as a random oracle: 256 failures in a row (2^-256) cannot be aimed at by
+        // choosing the message.
         let (point, counter) =
             hash_to_curve(&message_vals(&message.1)).expect("a point within 256 tries");
         let Point::Affine { x, y } = point else {
@@ -189,15 +192,11 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for GlobalSumChip {
 
         // The message, its length and the counter are the permutation's input.
         let inputs = local.perm.inputs.map(e);
-        let mut fields = vec![is_send.clone()];
-        fields.extend(inputs[..MESSAGE_LEN].iter().cloned());
-        permutation(
-            builder,
-            GLOBAL_BUS,
-            <[AB::Expr; MESSAGE_LEN + 1]>::try_from(fields).expect("1 + 8 fields"),
-            is_real.clone(),
-            false,
-        );
+        let fields: [AB::Expr; MESSAGE_LEN + 1] = std::array::from_fn(|i| match i {
+            0 => is_send.clone(),
+            i => inputs[i - 1].clone(),
+        });
+        permutation(builder, GLOBAL_BUS, fields, is_real.clone(), false);
         for input in &inputs[MESSAGE_LEN..WIDTH - 2] {
             builder.assert_zero(is_real.clone() * input.clone());
         }
@@ -301,6 +300,8 @@ impl Chip<Val, MachineRecord> for GlobalSumChip {
             cols.y_top = [Val::from_u32(top & 0xFFFF), Val::from_u32(top >> 16)];
             cols.y_top_at_bound = populate_at_most(top, HALF_HI);
             cols.y_top_inverse = y.0[6].inverse();
+            // A sum equal to ± a message's point is a discrete-log relation among hashed points
+            // (see the module's doc and docs/multiset-hash.md), not something input can cause.
             let slope =
                 chord_slope(acc, (x, signed_y)).expect("the sum is not ± a message's point");
             let sum = Point::Affine { x: acc.0, y: acc.1 } + Point::Affine { x, y: signed_y };
