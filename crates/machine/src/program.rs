@@ -261,7 +261,7 @@ impl ProgramProver {
                     }
                     results
                         .lock()
-                        .expect("no worker panics")
+                        .unwrap_or_else(PoisonError::into_inner)
                         .push((index, outcome));
                 });
             }
@@ -276,9 +276,11 @@ impl ProgramProver {
                             index,
                             cycles: shard.num_cycles(),
                         });
-                        sender
-                            .send((index, record))
-                            .expect("workers outlive the sender");
+                        // Workers stop only once the sender is dropped, or by panicking (which
+                        // the scope reports when it joins them).
+                        if sender.send((index, record)).is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
                     }
                     Err(e) => unprovable = Some(e),
                 }
