@@ -262,7 +262,7 @@ pub fn alu_message<AB: AirBuilder + InteractionBuilder>(
 
 /// The key of a memory word or register on the memory bus: word index `addr / 4` for memory
 /// (below `0x1FC0_0000`), `0x1FC0_0000 + r` for register `r` (32 = HI, 33 = LO). Every key is
-/// below 2^30, so differences of keys are range-checked without wrapping in KoalaBear.
+/// below 2^29, so differences of keys are range-checked without wrapping in KoalaBear.
 pub const fn memory_key(addr: u32) -> u32 {
     addr >> 2
 }
@@ -322,7 +322,7 @@ pub fn permutation<AB: AirBuilder + InteractionBuilder, const N: usize>(
 }
 
 /// Keys of the committed public-values digest's eight words on the memory bus: above every key
-/// the memory boundary chips can list (they range-check keys below 2^30), so only COMMIT and
+/// the memory boundary chips can list (they range-check keys below 2^29), so only COMMIT and
 /// the Digest chip ever touch them.
 pub const DIGEST_KEY_BASE: u32 = 1 << 30;
 

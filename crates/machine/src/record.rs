@@ -50,8 +50,7 @@ impl ByteLookups {
 
     /// Records the range check of a memory key (see `gadgets::memory::eval_memory_key`).
     pub fn record_memory_key(&mut self, key: u32) {
-        self.record_u16(key as u16);
-        self.record_u16(((crate::bus::REGISTER_KEY_BASE >> 16) - 1 - (key >> 16)) as u16);
+        crate::gadgets::bound::record_halves_below(self, key, crate::bus::REGISTER_KEY_BASE >> 16);
     }
 
     /// Records a 16-bit range check of `value`.

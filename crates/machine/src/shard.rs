@@ -111,6 +111,7 @@ impl MachineRecord {
                 rt,
                 mem: None,
                 rd: None,
+                result: 0,
                 alu_a: 0,
                 alu_a2: 0,
                 halt: false,
@@ -199,6 +200,27 @@ impl MachineRecord {
                 step.mem = Some((register_key(32), prev, event.hi));
             }
 
+            // What the instruction computes for its destination whether or not it keeps it:
+            // the CPU's constraints bind a link, a loaded value and SC's flag even when the
+            // destination is `$zero` (which the ROM does not write).
+            let unkept = if control.has(crate::chips::cpu::control::extra::LINK) {
+                Some(event.pc.wrapping_add(8))
+            } else if kind.is_load() {
+                let (_, old, _) = step.mem.expect("loads access memory");
+                let lane = (step.alu_a & 3) as usize;
+                let sign_byte = match kind {
+                    Kind::Lb => old.value.to_le_bytes()[lane],
+                    Kind::Lh => old.value.to_le_bytes()[lane + 1],
+                    _ => 0,
+                };
+                Some(merge(kind, lane, old.value, rt.value, sign_byte >= 0x80))
+            } else if kind == Kind::Sc {
+                Some(1)
+            } else {
+                None
+            };
+            step.result = unkept.unwrap_or(0);
+
             // Slot 3: the destination, or LO.
             if control.has(crate::chips::cpu::control::extra::WRITES_RD) {
                 let prev = memory.access(
@@ -208,8 +230,8 @@ impl MachineRecord {
                     ts(3),
                 );
                 let old_hi = step.mem.map_or(0, |(_, p, _)| p.value);
-                let result = if control.has(crate::chips::cpu::control::extra::LINK) {
-                    event.pc.wrapping_add(8)
+                let result = if let Some(value) = unkept {
+                    value
                 } else {
                     match kind {
                         Kind::Alu | Kind::HiLo => step.alu_a,
@@ -236,17 +258,6 @@ impl MachineRecord {
                             }
                         }
                         Kind::Lui => control.imm,
-                        Kind::Sc => 1,
-                        k if k.is_load() => {
-                            let (_, old, _) = step.mem.expect("loads access memory");
-                            let lane = (step.alu_a & 3) as usize;
-                            let sign_byte = match k {
-                                Kind::Lb => old.value.to_le_bytes()[lane],
-                                Kind::Lh => old.value.to_le_bytes()[lane + 1],
-                                _ => 0,
-                            };
-                            merge(k, lane, old.value, rt.value, sign_byte >= 0x80)
-                        }
                         _ => return Err(format!("{}: writes a register unexpectedly", at())),
                     }
                 };
@@ -265,6 +276,7 @@ impl MachineRecord {
                     .cells
                     .insert(register_key(control.rd), (result, ts(3)));
                 step.rd = Some((prev, result));
+                step.result = result;
             }
 
             if kind == Kind::Syscall {
@@ -374,8 +386,15 @@ fn record_syscall(
         a0,
         a1,
         digest: (0, 0),
+        a2: (0, 0),
     };
     match kind {
+        Syscall::Write => {
+            step.a2 = reg(6, None, 3);
+            if step.a2.0 != call.args[2] {
+                return Err(format!("WRITE at cycle {}: $a2 disagrees", call.clock));
+            }
+        }
         Syscall::Commit => {
             let initial = record.digest_start.get(a0.0 as usize).copied().unwrap_or(0);
             let prev = memory.access(DIGEST_KEY_BASE + a0.0, initial, Some(a1.0), ts(3));

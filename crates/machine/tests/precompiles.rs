@@ -20,7 +20,7 @@ use tessera_machine::core_proof::{CoreProof, CoreVerifier};
 use tessera_machine::program::{keys, machine, ProgramError, ProgramProver};
 use tessera_machine::MachineRecord;
 use tessera_mips::Program;
-use tessera_stark::{Chip, ConfigId, Val};
+use tessera_stark::{Chip, ConfigId, ProveError, Val};
 
 /// A program that makes each `(number, a0, a1)` syscall in turn, then runs `load` (a load of
 /// what the calls left) and halts with exit code 0.
@@ -373,8 +373,19 @@ fn a_used_precompile_chip_cannot_be_left_out() {
     // while the Syscall chip still starts its chains.
     let mut without = record.clone();
     without.sha_compress_calls.clear();
+    // The honest prover verifies what it made and refuses to hand it out; a cheating one
+    // (no verification) gets a proof the verifier rejects.
+    assert!(matches!(
+        machine.prove_traces_of::<MachineRecord>(
+            &pk,
+            &without,
+            traces.clone(),
+            public_values.clone()
+        ),
+        Err(ProveError::Unverified(_))
+    ));
     let proof = machine
-        .prove_traces_of::<MachineRecord>(&pk, &without, traces, public_values)
+        .prove_traces_of_unchecked::<MachineRecord>(&pk, &without, traces, public_values)
         .unwrap();
     let at = machine
         .chips()

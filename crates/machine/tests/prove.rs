@@ -164,3 +164,67 @@ fn changed_or_cut_proof_bytes_are_rejected() {
         );
     }
 }
+
+#[path = "../../executor/tests/common/mod.rs"]
+mod asm;
+
+/// Jumps through registers with every link destination (`jalr $zero`, `jalr $t2`, `jr`,
+/// `jalr $ra`), then every load form, SC, an ALU operation and LUI into `$zero`, `$zero` as a
+/// source, and a halt: executed and proven whole and cut into shards of 3 cycles.
+#[test]
+fn jumps_through_registers_and_writes_to_zero_prove() {
+    use asm::{i, li, r, CODE, DATA, HALT, NOP};
+    let at = |index: u32| CODE + 4 * index;
+    let mut code = Vec::new();
+    // Each jump skips one instruction that would make the run fail (a load past memory).
+    let trap = i(0x23, 0, 8, -4); // lw $t0, -4($zero)
+    for (reg, form) in [
+        (8u8, r(8, 0, 0, 0, 0x09)),  // jalr $zero, $t0
+        (9, r(9, 0, 10, 0, 0x09)),   // jalr $t2, $t1
+        (11, r(11, 0, 0, 0, 0x08)),  // jr $t3
+        (12, r(12, 0, 31, 0, 0x09)), // jalr $ra, $t4
+    ] {
+        let target = at(code.len() as u32 + 5);
+        code.extend(li(reg, target));
+        code.extend([form, NOP, trap]);
+        assert_eq!(at(code.len() as u32), target);
+    }
+    code.extend(li(16, DATA));
+    for (op, offset) in [
+        (0x20, 3), // lb
+        (0x24, 1), // lbu
+        (0x21, 2), // lh
+        (0x25, 6), // lhu
+        (0x23, 4), // lw
+        (0x22, 1), // lwl
+        (0x26, 2), // lwr
+        (0x30, 8), // ll
+        (0x38, 8), // sc
+    ] {
+        code.push(i(op, 16, 0, offset));
+    }
+    code.push(r(16, 16, 0, 0, 0x21)); // addu $zero, $s0, $s0
+    code.push(i(0x0F, 0, 0, 0x1234)); // lui $zero, 0x1234
+    code.push(r(0, 16, 13, 0, 0x23)); // subu $t5, $zero, $s0
+    code.extend(li(4, 0));
+    code.extend(HALT);
+    let data: Vec<(u32, u32)> = (0..4).map(|k| (DATA + 4 * k, 0x8081_F2F3 ^ k)).collect();
+    let program = Arc::new(asm::program(&code, &data));
+    let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
+    for shard_size in [1 << 10, 3] {
+        let options = ProveOptions {
+            shard_size,
+            ..OPTIONS
+        };
+        let (proof, report) = prover
+            .prove_with(vec![], options, &|_| {})
+            .unwrap_or_else(|e| panic!("shards of {shard_size}: {e}"));
+        let out = prover.verifier().verify(&proof).unwrap();
+        assert_eq!(out.cycles, report.cycles);
+        assert_eq!(
+            out.cycles,
+            code.len() as u64 - 4,
+            "each jump skips one instruction"
+        );
+    }
+}

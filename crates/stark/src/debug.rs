@@ -147,3 +147,66 @@ where
     }
     Ok(())
 }
+
+/// The net count of every tuple on `bus` over the traces of `chips`: what a lookup table must
+/// provide for the bus to balance. Tests use it to give a forged witness the table
+/// multiplicities it needs, as a cheating prover would.
+#[doc(hidden)]
+pub fn bus_counts<A>(
+    chips: &[(&str, &A)],
+    traces: &[RowMajorMatrix<Val>],
+    public_values: &[Vec<Val>],
+    bus: &str,
+) -> BTreeMap<Vec<u32>, Val>
+where
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>>,
+{
+    let mut counts: BTreeMap<Vec<u32>, Val> = BTreeMap::new();
+    for ((_, air), (trace, public)) in chips.iter().zip(traces.iter().zip(public_values)) {
+        let builder = InteractionSymbolicBuilder::<Val, Challenge>::from_air(
+            *air,
+            AirLayout::from_air::<Val>(*air),
+        );
+        let interactions: Vec<_> = builder
+            .global_interactions()
+            .iter()
+            .filter(|i| i.bus_name == bus)
+            .collect();
+        if interactions.is_empty() {
+            continue;
+        }
+        let preprocessed = air.preprocessed_trace();
+        let height = trace.height();
+        for row in 0..height {
+            let next_row = (row + 1) % height;
+            let (prep_local, prep_next) = match &preprocessed {
+                Some(p) => (p.row_slice(row), p.row_slice(next_row)),
+                None => (None, None),
+            };
+            let local = trace.row_slice(row).expect("row in range");
+            let next = trace.row_slice(next_row).expect("row in range");
+            let view = RowView {
+                row,
+                height,
+                local: &local,
+                next: &next,
+                prep_local: prep_local.as_deref().unwrap_or(&[]),
+                prep_next: prep_next.as_deref().unwrap_or(&[]),
+                public,
+            };
+            for interaction in &interactions {
+                let count = eval(&interaction.count, &view);
+                if count.is_zero() {
+                    continue;
+                }
+                let tuple = interaction
+                    .fields
+                    .iter()
+                    .map(|f| eval(f, &view).as_canonical_u32())
+                    .collect();
+                *counts.entry(tuple).or_insert(Val::ZERO) += count;
+            }
+        }
+    }
+    counts
+}

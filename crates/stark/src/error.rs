@@ -81,6 +81,10 @@ pub enum ProveError {
         /// (chip, row) of every interaction carrying the tuple.
         rows: Vec<(String, usize)>,
     },
+    /// The prover verifies every proof it makes: a proof of traces that break a constraint
+    /// (which release builds do not check before proving) fails here, never reaches a user.
+    #[error("the proof made does not verify: {0}")]
+    Unverified(VerifyError),
     #[error("the STARK prover failed: {0}")]
     Backend(String),
 }

@@ -419,7 +419,7 @@ impl<A> Machine<A> {
 
     /// Proves given traces, every chip present. In debug builds every constraint and bus is
     /// checked first, and a failure is reported with its chip, row and constraint (or bus,
-    /// tuple and rows).
+    /// tuple and rows); in every build the proof is verified before it is returned.
     pub fn prove_traces<R>(
         &self,
         pk: &ProvingKey,
@@ -446,7 +446,43 @@ impl<A> Machine<A> {
         self.check_shapes::<R>(&traces)?;
         #[cfg(debug_assertions)]
         self.check_traces::<R>(&traces, &public_values)?;
-        self.prove_shaped::<R>(pk, traces, public_values, present)
+        self.prove_verified::<R>(pk, traces, public_values, present)
+    }
+
+    /// Proves and verifies: never hands out a proof that was not verified (release builds
+    /// check no constraint before proving; an unverifiable proof is an error, not a result).
+    fn prove_verified<R>(
+        &self,
+        pk: &ProvingKey,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+        present: Vec<bool>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        let proof = self.prove_shaped::<R>(pk, traces, public_values, present)?;
+        self.verify::<R>(&pk.vk, &proof)
+            .map_err(ProveError::Unverified)?;
+        Ok(proof)
+    }
+
+    /// [`Machine::prove_traces`] as a release build runs it: no constraint checked before
+    /// proving, the proof verified after. Tests use it to show that a bad trace yields an
+    /// error, not a proof.
+    #[doc(hidden)]
+    pub fn prove_traces_as_release<R>(
+        &self,
+        pk: &ProvingKey,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        self.check_shapes::<R>(&traces)?;
+        let present = vec![true; self.chips.len()];
+        self.prove_verified::<R>(pk, traces, public_values, present)
     }
 
     /// Every constraint and bus, with chip, row and constraint (or bus, tuple and rows) named.
@@ -480,6 +516,24 @@ impl<A> Machine<A> {
     {
         self.check_shapes::<R>(&traces)?;
         let present = vec![true; self.chips.len()];
+        self.prove_shaped::<R>(pk, traces, public_values, present)
+    }
+
+    /// [`Machine::prove_traces_unchecked`] leaving out the optional chips `record` does not use,
+    /// as the honest prover does.
+    #[doc(hidden)]
+    pub fn prove_traces_of_unchecked<R>(
+        &self,
+        pk: &ProvingKey,
+        record: &R,
+        traces: Vec<RowMajorMatrix<Val>>,
+        public_values: Vec<Vec<Val>>,
+    ) -> Result<Proof, ProveError>
+    where
+        A: MachineAir<R>,
+    {
+        self.check_shapes::<R>(&traces)?;
+        let present = self.present(record);
         self.prove_shaped::<R>(pk, traces, public_values, present)
     }
 

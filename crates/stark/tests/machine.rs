@@ -193,6 +193,27 @@ fn debug_checks_name_the_chip_row_and_constraint_or_bus() {
     assert!(err.to_string().contains("bus byte"), "{err}");
 }
 
+/// Release builds check no constraint before proving: the prover verifies what it made and
+/// returns the verifier's error instead of a proof (in debug builds too, past the checks).
+#[test]
+fn the_prover_never_returns_a_proof_it_has_not_verified() {
+    let machine = machine();
+    let (pk, vk) = machine.setup::<Additions>();
+    let (traces, pvs) = witness(&machine, &record());
+    let proof = machine
+        .prove_traces_as_release::<Additions>(&pk, traces, pvs.clone())
+        .unwrap();
+    assert_eq!(machine.verify::<Additions>(&vk, &proof), Ok(()));
+    let (mut traces, _) = witness(&machine, &record());
+    traces[ADDER].values[3 * 5 + 2] += Val::ONE;
+    match machine.prove_traces_as_release::<Additions>(&pk, traces, pvs) {
+        Err(ProveError::Unverified(VerifyError::ConstraintsFailed { chip })) => {
+            assert_eq!(chip, "Adder")
+        }
+        other => panic!("expected the verifier's error, got {other:?}"),
+    }
+}
+
 #[test]
 fn shape_errors_are_reported_before_proving() {
     let machine = machine();

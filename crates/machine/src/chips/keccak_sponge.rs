@@ -8,7 +8,8 @@
 //! equal to the last round's output). Row `r < 18` reads the block's words `2r, 2r + 1` and
 //! proves `preimage[r] = prev_rate[r] ^ block[r]` by two `Xor` ALU requests; the capacity lanes
 //! come straight from the previous block's last row (zero for the first block). Row 8 of the
-//! first block reads `len` and checks `len = 36·blocks`; rows `r < 8` of the last block write
+//! first block reads `len` and checks `len = 36·blocks` (and `len < 2^30`, so over the
+//! integers); rows `r < 8` of the last block write
 //! `out[r]`.
 //!
 //! **Proves**: the blocks of a call are consecutive permutations, the first started by the
@@ -33,7 +34,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::KECCAK_BLOCK_WORDS;
 use tessera_stark::{Chip, SubAirBuilder, Val};
 
-use crate::bus::{alu_message, permutation, AluOp, KECCAK_BUS};
+use crate::bus::{alu_message, lookup_u16, permutation, AluOp, KECCAK_BUS};
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
 use crate::record::MachineRecord;
@@ -155,6 +156,7 @@ pub fn record_call(record: &mut MachineRecord, call: KeccakCall) -> [u32; 16] {
     let lookups = &mut record.byte_lookups;
     lookups.record_memory_key(call.out_key + 2 * LEN_ROW as u32);
     lookups.record_access(call.len_prev_ts, ts + 3);
+    lookups.record_u16((call.input.len() as u32 >> 16) as u16 * 4);
     for r in 0..OUT_LANES {
         lookups.record_memory_key(call.out_key + 2 * r as u32 + 1);
         for j in 0..2 {
@@ -380,10 +382,14 @@ where
             builder.assert_zero(len_read.clone() * (w.clone() - e(p)));
         }
         builder.assert_zero(
-            len_read
+            len_read.clone()
                 * (words[0][0].clone() + words[0][1].clone() * c(1 << 16)
                     - e(local.blocks_left) * c(KECCAK_BLOCK_WORDS as u32)),
         );
+        // `len < 2^30` (its high half is a canonical 16-bit value from the memory bus, so the
+        // scaled check cannot wrap): the equation above then holds over the integers, not
+        // only modulo p (the blocks a trace can hold are far below p / 36).
+        lookup_u16(builder, words[0][1].clone() * c(4), len_read);
     }
 }
 

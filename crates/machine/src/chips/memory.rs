@@ -18,9 +18,10 @@
 //! the matches form one chain: initial value → touching shards in order → final value. A key
 //! listed twice in one table would allow two chains, so **both chips prove** that keys strictly
 //! increase down the table (the difference to the next real row, minus one, range-checked below
-//! 2^30, keys themselves below 2^30, so no difference wraps around the field) and that values
+//! 2^29 as canonical 16-bit halves, keys themselves below 2^29, so `key + 1 + diff < 2^30 < p`
+//! never wraps around the field) and that values
 //! they send are canonical words (range-checked halves). MemoryShard proves
-//! `prev_tag ≤ index` (range check of the gap below 2^30). A MemoryGlobal row that starts an
+//! `prev_tag ≤ index` (range check of the gap below 2^29). A MemoryGlobal row that starts an
 //! image key at 0 (or fails to start a non-image key) leaves its key with more sends than
 //! receives (or fewer): no sum can balance it.
 //! **Assumes**: the shard index public value is the proof's position (the verifier checks);
@@ -29,12 +30,13 @@
 use std::borrow::{Borrow, BorrowMut};
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
-use p3_field::{Field, PrimeCharacteristicRing};
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{global_memory_message, lookup_u16, memory_message};
+use crate::gadgets::bound::{eval_halves_below, record_halves_below};
 use crate::record::MachineRecord;
 
 /// A key the shard touches: its value before the shard with the tag it came with, and its last
@@ -62,7 +64,7 @@ pub struct GlobalBoundaryRow {
 #[derive(Clone, Copy)]
 pub struct SortedKeyCols<T> {
     pub key: [T; 2],
-    /// `next key − key − 1` as a 16-bit low half and a high half below 2^14.
+    /// `next key − key − 1` as a 16-bit low half and a high half below 2^13.
     pub diff: [T; 2],
     pub next_real: T,
     pub is_real: T,
@@ -96,17 +98,20 @@ fn two16<E: PrimeCharacteristicRing>() -> E {
     E::from_u32(1 << 16)
 }
 
-/// Range-checks `lo + 2^16·hi < 2^30` when `count` is 1.
-fn range_30<AB: AirBuilder + InteractionBuilder>(
+/// Boundary keys, their differences and tag gaps are below `2^29` (every memory and register
+/// key is below `0x1FC0_0022`), as canonical halves: so `key + 1 + diff < 2^30 < p` never wraps.
+const BOUND_HI: u32 = 1 << 13;
+
+/// Range-checks `lo + 2^16·hi < 2^29` when `count` is 1.
+fn range_29<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
-    [lo, hi]: [AB::Expr; 2],
+    halves: [AB::Expr; 2],
     count: AB::Expr,
 ) {
-    lookup_u16(builder, lo, count.clone());
-    lookup_u16(builder, hi * AB::Expr::from_u32(4), count);
+    eval_halves_below(builder, halves, BOUND_HI, count);
 }
 
-/// Real rows first, keys below 2^30 and strictly increasing; returns the key.
+/// Real rows first, keys below 2^29 and strictly increasing; returns the key.
 fn eval_sorted<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     local: &SortedKeyCols<AB::Var>,
@@ -130,13 +135,17 @@ fn eval_sorted<AB: AirBuilder + InteractionBuilder>(
                 - e(local.diff[1]) * two16::<AB::Expr>()),
     );
     builder.when_last_row().assert_zero(next_real.clone());
-    range_30(builder, local.key.map(e), is_real);
-    range_30(builder, local.diff.map(e), next_real);
+    range_29(builder, local.key.map(e), is_real);
+    range_29(builder, local.diff.map(e), next_real);
     key
 }
 
 fn populate_sorted(cols: &mut SortedKeyCols<Val>, key: u32, next_key: Option<u32>) {
-    let diff = next_key.map_or(0, |n| n - key - 1);
+    // In the field, as the constraint reads it (rows out of order then fail the range check,
+    // not the trace generator).
+    let diff = next_key.map_or(0, |n| {
+        (Val::from_u32(n) - Val::from_u32(key) - Val::ONE).as_canonical_u32()
+    });
     cols.key = [key & 0xFFFF, key >> 16].map(Val::from_u32);
     cols.diff = [diff & 0xFFFF, diff >> 16].map(Val::from_u32);
     cols.next_real = Val::from_bool(next_key.is_some());
@@ -144,15 +153,14 @@ fn populate_sorted(cols: &mut SortedKeyCols<Val>, key: u32, next_key: Option<u32
 }
 
 fn record_sorted(record: &mut MachineRecord, key: u32, next_key: Option<u32>) {
-    record_range_30(record, key);
+    record_range_29(record, key);
     if let Some(next) = next_key {
-        record_range_30(record, next - key - 1);
+        record_range_29(record, next - key - 1);
     }
 }
 
-fn record_range_30(record: &mut MachineRecord, value: u32) {
-    record.byte_lookups.record_u16(value as u16);
-    record.byte_lookups.record_u16(((value >> 16) << 2) as u16);
+fn record_range_29(record: &mut MachineRecord, value: u32) {
+    record_halves_below(&mut record.byte_lookups, value, BOUND_HI);
 }
 
 fn halves<E: PrimeCharacteristicRing, T: Copy + Into<E>>(h: [T; 2]) -> [E; 2] {
@@ -198,7 +206,7 @@ where
                     - gap_lo.clone()
                     - gap_hi.clone() * two16::<AB::Expr>()),
         );
-        range_30(builder, [gap_lo, gap_hi], is_real.clone());
+        range_29(builder, [gap_lo, gap_hi], is_real.clone());
         let [value_lo, value_hi] = halves::<AB::Expr, _>(local.value);
         lookup_u16(builder, value_lo.clone(), is_real.clone());
         lookup_u16(builder, value_hi.clone(), is_real.clone());
@@ -266,7 +274,7 @@ impl Chip<Val, MachineRecord> for MemoryShardChip {
 pub fn record_shard_boundary(record: &mut MachineRecord, rows: &[ShardBoundaryRow]) {
     for (i, r) in rows.iter().enumerate() {
         record_sorted(record, r.key, rows.get(i + 1).map(|n| n.key));
-        record_range_30(record, record.shard_index - r.prev_tag);
+        record_range_29(record, record.shard_index - r.prev_tag);
         record.byte_lookups.record_u16(r.value as u16);
         record.byte_lookups.record_u16((r.value >> 16) as u16);
     }

@@ -7,7 +7,8 @@
 //! **Proves**: the 64 rows of a call form one chain started by the Syscall chip's
 //! `(clk, key)` and stepped `(clk, key + 1, j + 1)` up to `j = 63` (`j < 63` and `j < 16` come
 //! from the byte table's `Ltu`), so `(clk, j)` names exactly one row and the local lookup returns
-//! the value that row holds; every word's key is below the register keys. Each word is touched
+//! the value that row holds (padding rows provide nothing: their multiplicity is 0); every
+//! word's key is below the register keys. Each word is touched
 //! once, at `ts = 4·clk + 3`. **Range checks**: inputs are canonical (read from the memory bus),
 //! outputs are Add answers (range-checked by AddSub); the ALU's operands are therefore canonical.
 //! **Assumes**: the Syscall chip sends one chain start per SHA_EXTEND call.
@@ -142,6 +143,7 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         let local: ShaExtendCols<AB::Var> = *builder.main().current_slice().borrow();
+        let e = |v: AB::Var| -> AB::Expr { v.into() };
         let is_real: AB::Expr = local.is_real.into();
         let is_input: AB::Expr = local.is_input.into();
         let not_last: AB::Expr = local.not_last.into();
@@ -149,6 +151,8 @@ where
         builder.assert_bool(is_real.clone());
         builder.assert_zero(is_input.clone() * (AB::Expr::ONE - is_real.clone()));
         builder.assert_zero(not_last.clone() * (AB::Expr::ONE - is_real.clone()));
+        // A padding row serves no schedule word: its `(clk, j, w)` is bound to nothing.
+        builder.assert_zero(e(local.multiplicity) * (AB::Expr::ONE - is_real.clone()));
         let (clk, j): (AB::Expr, AB::Expr) = (local.clk.into(), local.j.into());
         lookup_byte(
             builder,

@@ -3,13 +3,14 @@
 //! the call halts.
 //!
 //! - HALT: the exit code `$a0` is a public value (two halves: a field sum could hide `p`).
-//! - WRITE: nothing to prove: what a guest prints is not part of its proof.
+//! - WRITE: what a guest prints is not part of its proof, but the buffer `[$a1, $a1 + $a2)`
+//!   must lie in memory, as the executor checks (a run it rejects has no proof).
 //! - COMMIT: writes `$a1` to digest word `$a0 < 8` (a memory key above all others; the Digest
 //!   chip makes the last values public).
 //! - HINT_LEN: `$v0` gets the length of the next input buffer. Inputs are private and come
 //!   from the prover: the value is only range-checked.
-//! - HINT_READ: `$a1` private bytes go to `$a0` (4-aligned, below the register keys), word by
-//!   word, through the Hint chip.
+//! - HINT_READ: `$a1` private bytes go to `$a0` (4-aligned, `$a0 + $a1` within memory, even
+//!   for no bytes), word by word, through the Hint chip.
 //! - SHA_EXTEND: the ShaExtend chip's 64 rows, started at `$a0` (4-aligned).
 //! - SHA_COMPRESS: the ShaCompress chip's 68 rows, started at `$a0` and `$a1` (4-aligned).
 //! - KECCAK_SPONGE: the KeccakSponge chip's blocks, started at `$a0` and `$a1` (4-aligned).
@@ -21,8 +22,8 @@
 //!
 //! **Proves**: the number is the one of the row's flag (compared half by half); `$v0` is
 //! unchanged except by HINT_LEN. **Range checks**: HINT_LEN's value (two 16-bit halves),
-//! COMMIT's index (`8192·a0 < 2^16`), HINT_READ's word index and length (below
-//! `0x7F00_0000`). **Assumes**: the CPU sends `(clk, halt)` for each SYSCALL it executes.
+//! COMMIT's index (`8192·a0 < 2^16`), buffer word indices, and `addr + len ≤ 0x7F00_0000`
+//! for WRITE's and HINT_READ's buffers. **Assumes**: the CPU sends `(clk, halt)` for each SYSCALL it executes.
 
 use std::borrow::{Borrow, BorrowMut};
 
@@ -36,6 +37,9 @@ use tessera_stark::{pad_to_power_of_two, Chip, Val};
 use crate::bus::{
     lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, KECCAK_BUS, POSEIDON2_BUS,
     SHA_COMPRESS_BUS, SHA_EXTEND_BUS, SYSCALL_BUS,
+};
+use crate::gadgets::bound::{
+    eval_sum_at_most, populate_sum_at_most, record_sum_at_most, SumAtMostCols,
 };
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::gadgets::memory::{eval_access, AccessCols};
@@ -54,6 +58,7 @@ pub const PROVABLE: [Syscall; 9] = [
     Syscall::Poseidon2Permute,
 ];
 const HALT: usize = 0;
+const WRITE: usize = 1;
 const COMMIT: usize = 2;
 const HINT_LEN: usize = 3;
 const HINT_READ: usize = 4;
@@ -73,8 +78,13 @@ pub struct SyscallCols<T> {
     pub v0_new: [T; 2],
     pub a0: AccessCols<T>,
     pub a1: AccessCols<T>,
-    /// COMMIT's digest word.
+    /// COMMIT's digest word; WRITE's length `$a2`.
     pub digest: AccessCols<T>,
+    pub a2: AccessCols<T>,
+    /// WRITE (`$a1`, `$a2`) and HINT_READ (`$a0`, `$a1`): the buffer's address and length, and
+    /// the proof that it ends within memory.
+    pub buffer: [[T; 2]; 2],
+    pub buffer_in_memory: SumAtMostCols<T>,
     /// Buffers at `$a0` (HINT_READ and the precompiles) and `$a1` (SHA_COMPRESS, KECCAK_SPONGE):
     /// `a0 = 4·word_index` and `a1 = 4·a1_index` within their low halves; HINT_READ: whether
     /// the length is zero.
@@ -102,6 +112,8 @@ pub struct SyscallStep {
     pub a1: (u32, u32),
     /// COMMIT: the digest word's previous value and timestamp.
     pub digest: (u32, u32),
+    /// WRITE: `$a2` and its previous timestamp.
+    pub a2: (u32, u32),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -262,10 +274,28 @@ where
             f(POSEIDON2),
             true,
         );
-        lookup_u16(
+        // WRITE and HINT_READ (of any length, 0 included): the buffer ends within memory, as
+        // the executor checks.
+        let a2: [AB::Expr; 2] = local.a2.prev_value.map(Into::into);
+        eval_access(builder, reg(6), a2.clone(), ts(3), local.a2, f(WRITE));
+        let [addr, len] = local.buffer.map(|h| h.map(Into::<AB::Expr>::into));
+        for i in 0..2 {
+            builder.assert_zero(
+                f(WRITE) * (addr[i].clone() - a1[i].clone())
+                    + f(HINT_READ) * (addr[i].clone() - a0[i].clone()),
+            );
+            builder.assert_zero(
+                f(WRITE) * (len[i].clone() - a2[i].clone())
+                    + f(HINT_READ) * (len[i].clone() - a1[i].clone()),
+            );
+        }
+        eval_sum_at_most(
             builder,
-            AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - a1[1].clone(),
-            f(HINT_READ),
+            addr,
+            len,
+            tessera_mips::MEMORY_LIMIT >> 16,
+            local.buffer_in_memory,
+            f(WRITE) + f(HINT_READ),
         );
         eval_is_zero(
             builder,
@@ -308,6 +338,18 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
     if flag == COMMIT {
         cols.digest = AccessCols::populate(step.digest.0, step.digest.1, ts(3));
     }
+    let buffer = match flag {
+        WRITE => Some((step.a1.0, step.a2.0)),
+        HINT_READ => Some((step.a0.0, step.a1.0)),
+        _ => None,
+    };
+    if let Some((addr, len)) = buffer {
+        cols.buffer = [halves(addr), halves(len)];
+        cols.buffer_in_memory = populate_sum_at_most(addr, len, tessera_mips::MEMORY_LIMIT >> 16);
+    }
+    if flag == WRITE {
+        cols.a2 = AccessCols::populate(step.a2.0, step.a2.1, ts(3));
+    }
     let [lo, hi] = halves::<Val>(step.a1.0);
     cols.len_is_zero = IsZeroCols::populate(lo + hi);
     if flag == HINT_READ || flag >= SHA_EXTEND {
@@ -348,7 +390,21 @@ pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
         }
         Syscall::HintRead => {
             lookups.record_u16(((step.a0.0 & 0xFFFF) >> 2) as u16);
-            lookups.record_u16(((tessera_mips::MEMORY_LIMIT >> 16) - 1 - (step.a1.0 >> 16)) as u16);
+            record_sum_at_most(
+                lookups,
+                step.a0.0,
+                step.a1.0,
+                tessera_mips::MEMORY_LIMIT >> 16,
+            );
+        }
+        Syscall::Write => {
+            diff(step.a2.1, 3);
+            record_sum_at_most(
+                lookups,
+                step.a1.0,
+                step.a2.0,
+                tessera_mips::MEMORY_LIMIT >> 16,
+            );
         }
         _ => {}
     }

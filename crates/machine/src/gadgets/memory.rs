@@ -11,6 +11,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use crate::bus::{lookup_byte, lookup_u16, memory_message, ByteOp, REGISTER_KEY_BASE};
+use crate::gadgets::bound::eval_halves_below;
 
 /// The columns of one access.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,18 +91,13 @@ pub fn eval_access_leaving_high_byte<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// The memory key `lo + 2^16·hi` of a word a chip names itself, range-checked below the register
-/// keys (`lo` a 16-bit value, `hi < REGISTER_KEY_BASE / 2^16`), `count` times; returns the key.
+/// keys (both halves 16-bit, `hi < REGISTER_KEY_BASE / 2^16`), `count` times; returns the key.
 pub fn eval_memory_key<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     [lo, hi]: [AB::Expr; 2],
     count: AB::Expr,
 ) -> AB::Expr {
     let key = lo.clone() + hi.clone() * AB::Expr::from_u32(1 << 16);
-    lookup_u16(builder, lo, count.clone());
-    lookup_u16(
-        builder,
-        AB::Expr::from_u32((REGISTER_KEY_BASE >> 16) - 1) - hi,
-        count,
-    );
+    eval_halves_below(builder, [lo, hi], REGISTER_KEY_BASE >> 16, count);
     key
 }

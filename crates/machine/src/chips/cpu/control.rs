@@ -136,7 +136,9 @@ pub mod extra {
     pub const WRITES_RD: u32 = 32;
     /// A trap instruction: its branch condition must be false.
     pub const TRAP: u32 = 64;
-    pub const COUNT: usize = 7;
+    /// A branch or jump: its next instruction is its delay slot.
+    pub const DELAY_SLOT: u32 = 128;
+    pub const COUNT: usize = 8;
 }
 
 /// The kind occupies the low 6 bits of the packed ROM field (there are fewer than 64 kinds).
@@ -313,6 +315,9 @@ impl Control {
             control.kind = Kind::Nop;
             control.extra = REAL;
             control.alu_op = 0;
+        }
+        if inst.opcode.has_delay_slot() {
+            control.extra |= DELAY_SLOT;
         }
         if matches!(control.kind, Kind::Blt | Kind::Bge) && !control.has(TRAP) {
             control.alu_op = AluOp::Slt as u32;

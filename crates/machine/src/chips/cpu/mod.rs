@@ -8,13 +8,15 @@
 //! `next.next_pc = next_next_pc`, where `next_next_pc` is `next_pc + 4` or, for a taken branch
 //! or a jump, the target (the ROM holds branch and `j` targets; `jr` takes `rs`, checked below
 //! 2^30 so its field value is the word). The first row is real and starts at the public start
-//! pcs; the last real row's successors, whether it halted and its `clk` are public.
+//! pcs; the last real row's successors, whether it halted and its `clk` are public. A branch
+//! or jump is followed by a real row that is neither (its delay slot, in the same shard).
 //! **Range checks**: 16-bit checks that kinds which never meet on a row share through three
 //! `range16` slots; the accesses' timestamp-difference high bytes two by two. Values it writes
 //! are canonical words: ALU answers (range-checked by the answering chip), register and memory
 //! values read (canonical on the bus), ROM operands, and what it builds itself: links
-//! (`pc + 8`, halves range-checked with the high one below 2^14), MADD/MSUB sums and loaded or
-//! stored words (made of range-checked bytes).
+//! (`pc + 8`, made of range-checked bytes with the high half below 2^14), MADD/MSUB sums and
+//! loaded or stored words (made of range-checked bytes). The result column holds what the
+//! instruction computes even when it writes `$zero` (the ROM then drops the write).
 //! Memory addresses are ALU sums below `0x7F00_0000` (so a memory key never reaches the
 //! register keys), with the byte lane one-hot and aligned as the instruction requires.
 //! **Assumes**: the ALU chips answer `alu` messages; the Syscall chip answers `syscall`.
@@ -56,6 +58,7 @@ pub const C_IS_RS: usize = flag_column(control::extra::C_IS_RS);
 pub const C_IS_IMM: usize = flag_column(control::extra::C_IS_IMM);
 pub const WRITES_RD: usize = flag_column(control::extra::WRITES_RD);
 pub const TRAP: usize = flag_column(control::extra::TRAP);
+pub const DELAY_SLOT: usize = flag_column(control::extra::DELAY_SLOT);
 
 /// The CPU's public values.
 pub mod public {
@@ -174,6 +177,14 @@ where
         t.assert_zero(next_real.clone() * (next.clk.into() - local.clk.into() - one.clone()));
         t.assert_zero(next_real.clone() * (next.pc.into() - local.next_pc.into()));
         t.assert_zero(next_real.clone() * (next.next_pc.into() - local.next_next_pc.into()));
+        // A branch or jump is never in another's delay slot (the executor stops there) nor a
+        // shard's last row: its delay slot would be in the next shard, whose first row cannot
+        // see it (the executor cuts shards before a branch instead).
+        let delay_slot = f(DELAY_SLOT);
+        let mut t = builder.when_transition();
+        t.assert_zero(delay_slot.clone() * next.flags[DELAY_SLOT].into());
+        t.assert_zero(delay_slot.clone() * (one.clone() - next_real.clone()));
+        builder.when_last_row().assert_zero(delay_slot);
         // The last real row (followed by padding, or the table's last row) shows its state.
         let ends = [
             (local.next_pc.into(), public::END_PC),
@@ -321,15 +332,16 @@ where
         builder.assert_zero(k(Kind::Sc) * (result[0].clone() - one.clone()));
         builder.assert_zero(k(Kind::Sc) * result[1].clone());
 
-        // Links: pc + 8, canonical (high half below 2^14).
+        // Links: pc + 8, canonical: its halves are made of range-checked bytes (`old_bytes`, free
+        // on a link row) and the high half is below 2^14 (a 16-bit check of 4·hi, sound
+        // because hi is then known to be below 2^16).
         let link = f(LINK);
         builder.assert_zero(
             link.clone()
                 * (field::<AB::Expr, _>(local.result) - local.pc.into() - AB::Expr::from_u32(8)),
         );
         let mut range16: [AB::Expr; 3] = std::array::from_fn(|_| AB::Expr::ZERO);
-        range16[0] += link.clone() * result[0].clone();
-        range16[1] += link * result[1].clone() * AB::Expr::from_u32(4);
+        range16[1] += link.clone() * result[1].clone() * AB::Expr::from_u32(4);
 
         // MADD/MSUB: X + product = Z over 64 bits, with (X, Z) = (old, new) or (new, old).
         let (adds, subs) = (k(Kind::MAdd), k(Kind::MSub));
@@ -393,15 +405,26 @@ where
         let rt_bytes: [AB::Expr; 4] = local.rt_bytes.map(Into::into);
         let byte = AB::Expr::from_u32(256);
         // The old word's and rt's bytes on memory rows; MADD/MSUB range-check the new LO and
-        // HI through the same columns.
+        // HI through the same columns, and links their result through `old_bytes`.
         let rt_halves: [AB::Expr; 2] = rt_value.map(Into::into);
-        for (bytes, on_memory, on_accumulate) in [
-            (&old_bytes, mem_prev.clone(), result.clone()),
-            (&rt_bytes, rt_halves, mem_new.clone()),
+        assert_halves_of_bytes(builder, &old_bytes, result.clone(), link.clone());
+        for (bytes, on_memory, on_accumulate, count) in [
+            (
+                &old_bytes,
+                mem_prev.clone(),
+                result.clone(),
+                is_mem.clone() + accumulates.clone() + link,
+            ),
+            (
+                &rt_bytes,
+                rt_halves,
+                mem_new.clone(),
+                is_mem.clone() + accumulates.clone(),
+            ),
         ] {
             assert_halves_of_bytes(builder, bytes, on_memory, is_mem.clone());
             assert_halves_of_bytes(builder, bytes, on_accumulate, accumulates.clone());
-            range_check_bytes(builder, bytes, is_mem.clone() + accumulates.clone());
+            range_check_bytes(builder, bytes, count);
         }
         let sign: AB::Expr = local.sign.into();
         builder.assert_bool(sign.clone());

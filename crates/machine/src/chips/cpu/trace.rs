@@ -11,7 +11,7 @@ use tessera_stark::{pad_to_power_of_two, Val};
 
 use super::columns::{CpuCols, NUM_CPU_COLS};
 use super::control::{extra, Control, Kind};
-use super::WRITES_RD;
+use super::{LINK, WRITES_RD};
 use crate::bus::ByteOp;
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::AccessCols;
@@ -38,6 +38,9 @@ pub struct CpuStep {
     pub mem: Option<(u32, Prev, u32)>,
     /// Slot 3 (destination or LO): previous and new value.
     pub rd: Option<(Prev, u32)>,
+    /// What the instruction computes for its destination, kept or not (a link, a load or SC
+    /// into `$zero` still proves it).
+    pub result: u32,
     pub alu_a: u32,
     pub alu_a2: u32,
     pub halt: bool,
@@ -105,10 +108,10 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
         cols.mem_access = AccessCols::populate(prev.value, prev.ts, ts(2));
         cols.mem_new = halves(new);
     }
-    if let Some((prev, new)) = step.rd {
+    if let Some((prev, _)) = step.rd {
         cols.rd_access = AccessCols::populate(prev.value, prev.ts, ts(3));
-        cols.result = halves(new);
     }
+    cols.result = halves(step.result);
     let (b, c) = step.operands();
     cols.b = halves(b);
     cols.c = halves(c);
@@ -143,7 +146,7 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
         }
     }
     if control.has(extra::LINK) {
-        cols.range16[0] = cols.result[0];
+        cols.old_bytes = bytes(step.result);
         cols.range16[1] = cols.result[1] * Val::from_u32(4);
     }
     if kind == Kind::JumpReg {
@@ -201,16 +204,17 @@ pub fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
     for slot in cols.range16 {
         lookups.record_u16(u(slot) as u16);
     }
-    if kind.is_memory() || matches!(kind, Kind::MAdd | Kind::MSub) {
-        for i in 0..2 {
-            for bytes in [&cols.old_bytes, &cols.rt_bytes] {
-                lookups.record(
-                    ByteOp::U8Pair,
-                    u(bytes[2 * i]) as u8,
-                    u(bytes[2 * i + 1]) as u8,
-                );
-            }
+    let bytes_checked = kind.is_memory() || matches!(kind, Kind::MAdd | Kind::MSub);
+    let link = cols.flags[LINK] == Val::ONE;
+    for (bytes, checked) in [
+        (&cols.old_bytes, bytes_checked || link),
+        (&cols.rt_bytes, bytes_checked),
+    ] {
+        for pair in bytes.chunks_exact(2).filter(|_| checked) {
+            lookups.record(ByteOp::U8Pair, u(pair[0]) as u8, u(pair[1]) as u8);
         }
+    }
+    if bytes_checked {
         if matches!(kind, Kind::Lb | Kind::Lh) {
             lookups.record_msb(u(cols.sign_byte) as u8);
         }
