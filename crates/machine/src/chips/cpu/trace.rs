@@ -214,10 +214,8 @@ pub fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
             lookups.record(ByteOp::U8Pair, u(pair[0]) as u8, u(pair[1]) as u8);
         }
     }
-    if bytes_checked {
-        if matches!(kind, Kind::Lb | Kind::Lh) {
-            lookups.record_msb(u(cols.sign_byte) as u8);
-        }
+    if matches!(kind, Kind::Lb | Kind::Lh) {
+        lookups.record_msb(u(cols.sign_byte) as u8);
     }
 }
 
