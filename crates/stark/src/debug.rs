@@ -77,6 +77,63 @@ fn eval(e: &SymbolicExpression<Val>, v: &RowView) -> Val {
 /// Net count and carrying (chip, row) pairs of every tuple on every bus.
 type BusTally = BTreeMap<String, BTreeMap<Vec<u32>, (Val, Vec<(String, usize)>)>>;
 
+/// Calls `visit(bus, tuple, count, row)` for every interaction with a nonzero count, on the buses
+/// `wanted` accepts, of every row of `air`'s trace.
+fn for_each_interaction<A>(
+    air: &A,
+    trace: &RowMajorMatrix<Val>,
+    public: &[Val],
+    wanted: impl Fn(&str) -> bool,
+    mut visit: impl FnMut(&str, Vec<u32>, Val, usize),
+) where
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>>,
+{
+    let builder = InteractionSymbolicBuilder::<Val, Challenge>::from_air(
+        air,
+        AirLayout::from_air::<Val>(air),
+    );
+    let interactions: Vec<_> = builder
+        .global_interactions()
+        .iter()
+        .filter(|i| wanted(&i.bus_name))
+        .collect();
+    if interactions.is_empty() {
+        return;
+    }
+    let preprocessed = air.preprocessed_trace();
+    let height = trace.height();
+    for row in 0..height {
+        let next_row = (row + 1) % height;
+        let (prep_local, prep_next) = match &preprocessed {
+            Some(p) => (p.row_slice(row), p.row_slice(next_row)),
+            None => (None, None),
+        };
+        let local = trace.row_slice(row).expect("row in range");
+        let next = trace.row_slice(next_row).expect("row in range");
+        let view = RowView {
+            row,
+            height,
+            local: &local,
+            next: &next,
+            prep_local: prep_local.as_deref().unwrap_or(&[]),
+            prep_next: prep_next.as_deref().unwrap_or(&[]),
+            public,
+        };
+        for interaction in &interactions {
+            let count = eval(&interaction.count, &view);
+            if count.is_zero() {
+                continue;
+            }
+            let tuple = interaction
+                .fields
+                .iter()
+                .map(|f| eval(f, &view).as_canonical_u32())
+                .collect();
+            visit(&interaction.bus_name, tuple, count, row);
+        }
+    }
+}
+
 /// Checks that every global bus balances over all chips' traces.
 pub fn check_buses<A>(
     chips: &[(&str, &A)],
@@ -88,48 +145,21 @@ where
 {
     let mut tally: BusTally = BTreeMap::new();
     for (((name, air), trace), public) in chips.iter().zip(traces).zip(public_values) {
-        let builder = InteractionSymbolicBuilder::<Val, Challenge>::from_air(
+        for_each_interaction(
             *air,
-            AirLayout::from_air::<Val>(*air),
-        );
-        let preprocessed = air.preprocessed_trace();
-        let height = trace.height();
-        for row in 0..height {
-            let next_row = (row + 1) % height;
-            let (prep_local, prep_next) = match &preprocessed {
-                Some(p) => (p.row_slice(row), p.row_slice(next_row)),
-                None => (None, None),
-            };
-            let local = trace.row_slice(row).expect("row in range");
-            let next = trace.row_slice(next_row).expect("row in range");
-            let view = RowView {
-                row,
-                height,
-                local: &local,
-                next: &next,
-                prep_local: prep_local.as_deref().unwrap_or(&[]),
-                prep_next: prep_next.as_deref().unwrap_or(&[]),
-                public,
-            };
-            for interaction in builder.global_interactions() {
-                let count = eval(&interaction.count, &view);
-                if count.is_zero() {
-                    continue;
-                }
-                let tuple = interaction
-                    .fields
-                    .iter()
-                    .map(|f| eval(f, &view).as_canonical_u32())
-                    .collect();
+            trace,
+            public,
+            |_| true,
+            |bus, tuple, count, row| {
                 let entry = tally
-                    .entry(interaction.bus_name.clone())
+                    .entry(bus.to_string())
                     .or_default()
                     .entry(tuple)
                     .or_insert((Val::ZERO, Vec::new()));
                 entry.0 += count;
                 entry.1.push((name.to_string(), row));
-            }
-        }
+            },
+        );
     }
     for (bus, tuples) in tally {
         if let Some((tuple, (count, mut rows))) =
@@ -162,51 +192,16 @@ where
     A: Air<InteractionSymbolicBuilder<Val, Challenge>>,
 {
     let mut counts: BTreeMap<Vec<u32>, Val> = BTreeMap::new();
-    for ((_, air), (trace, public)) in chips.iter().zip(traces.iter().zip(public_values)) {
-        let builder = InteractionSymbolicBuilder::<Val, Challenge>::from_air(
+    for (((_, air), trace), public) in chips.iter().zip(traces).zip(public_values) {
+        for_each_interaction(
             *air,
-            AirLayout::from_air::<Val>(*air),
-        );
-        let interactions: Vec<_> = builder
-            .global_interactions()
-            .iter()
-            .filter(|i| i.bus_name == bus)
-            .collect();
-        if interactions.is_empty() {
-            continue;
-        }
-        let preprocessed = air.preprocessed_trace();
-        let height = trace.height();
-        for row in 0..height {
-            let next_row = (row + 1) % height;
-            let (prep_local, prep_next) = match &preprocessed {
-                Some(p) => (p.row_slice(row), p.row_slice(next_row)),
-                None => (None, None),
-            };
-            let local = trace.row_slice(row).expect("row in range");
-            let next = trace.row_slice(next_row).expect("row in range");
-            let view = RowView {
-                row,
-                height,
-                local: &local,
-                next: &next,
-                prep_local: prep_local.as_deref().unwrap_or(&[]),
-                prep_next: prep_next.as_deref().unwrap_or(&[]),
-                public,
-            };
-            for interaction in &interactions {
-                let count = eval(&interaction.count, &view);
-                if count.is_zero() {
-                    continue;
-                }
-                let tuple = interaction
-                    .fields
-                    .iter()
-                    .map(|f| eval(f, &view).as_canonical_u32())
-                    .collect();
+            trace,
+            public,
+            |b| b == bus,
+            |_, tuple, count, _| {
                 *counts.entry(tuple).or_insert(Val::ZERO) += count;
-            }
-        }
+            },
+        );
     }
     counts
 }
