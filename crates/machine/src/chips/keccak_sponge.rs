@@ -389,6 +389,8 @@ where
         // `len < 2^30` (its high half is a canonical 16-bit value from the memory bus, so the
         // scaled check cannot wrap): the equation above then holds over the integers, not
         // only modulo p (the blocks a trace can hold are far below p / 36).
+        // `words[0][1]` equals `len_access.prev_value[1]`, a canonical half from the memory
+        // bus (below 2^16), so `4·len_hi` cannot wrap around p.
         lookup_u16(builder, words[0][1].clone() * c(4), len_read);
     }
 }

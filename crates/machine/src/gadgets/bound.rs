@@ -48,6 +48,7 @@ pub fn eval_halves_below<AB: AirBuilder + InteractionBuilder>(
     debug_assert!((1..=1 << 16).contains(&bound_hi));
     lookup_u16(builder, lo, count.clone());
     lookup_u16(builder, hi.clone(), count.clone());
+    // `hi` is below 2^16 by the lookup above, so `bound_hi − 1 − hi` cannot wrap around p.
     lookup_u16(builder, AB::Expr::from_u32(bound_hi - 1) - hi, count);
 }
 
