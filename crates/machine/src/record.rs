@@ -28,29 +28,9 @@ impl ByteLookups {
         op.apply(b, c)
     }
 
-    /// Records the range check of a word's four bytes (two `U8Pair` lookups).
-    pub fn record_word(&mut self, value: u32) {
-        let [b0, b1, b2, b3] = value.to_le_bytes();
-        self.record(ByteOp::U8Pair, b0, b1);
-        self.record(ByteOp::U8Pair, b2, b3);
-    }
-
     /// Records the top-bit lookup of `byte` (see `bus::lookup_msb`).
     pub fn record_msb(&mut self, byte: u8) {
         self.record(ByteOp::Ltu, 127, byte);
-    }
-
-    /// Records the timestamp check of an access at `ts` after one at `prev_ts` (see
-    /// `gadgets::memory::eval_access`).
-    pub fn record_access(&mut self, prev_ts: u32, ts: u32) {
-        let diff = ts - prev_ts - 1;
-        self.record_u16(diff as u16);
-        self.record(ByteOp::U8Pair, (diff >> 16) as u8, 0);
-    }
-
-    /// Records the range check of a memory key (see `gadgets::memory::eval_memory_key`).
-    pub fn record_memory_key(&mut self, key: u32) {
-        crate::gadgets::bound::record_halves_below(self, key, crate::bus::REGISTER_KEY_BASE >> 16);
     }
 
     /// Records a 16-bit range check of `value`.
@@ -82,9 +62,9 @@ pub struct MachineRecord {
     /// SLT and SLTU, for the Lt chip.
     pub lt_events: Vec<AluEvent>,
     /// Products, for the Mul chip.
-    pub mul_events: Vec<MulEvent>,
+    pub mul_events: Vec<crate::chips::mul::MulEvent>,
     /// Divisions, for the Div chip.
-    pub div_events: Vec<DivEvent>,
+    pub div_events: Vec<crate::chips::div::DivEvent>,
     /// Shifts and rotations, for the Shift chip.
     pub shift_events: Vec<AluEvent>,
     /// CLZ, CLO, SEB, SEH and WSBH, for the Bits chip.
@@ -124,26 +104,6 @@ pub struct MachineRecord {
     pub start: (u32, u32),
     pub end: (u32, u32),
     pub exit_code: Option<u32>,
-}
-
-/// One division `b / c` (c ≠ 0) and which results were asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DivEvent {
-    pub signed: bool,
-    pub b: u32,
-    pub c: u32,
-    pub send_q: bool,
-    pub send_r: bool,
-}
-
-/// One product `b·c` and which of its words were asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MulEvent {
-    pub signed: bool,
-    pub b: u32,
-    pub c: u32,
-    pub send_lo: bool,
-    pub send_hi: bool,
 }
 
 impl MachineRecord {
@@ -199,139 +159,18 @@ impl MachineRecord {
     /// Records `op(b, c)` for the chip that computes it, with the byte lookups that chip makes;
     /// returns the result.
     pub fn record_alu(&mut self, op: AluOp, b: u32, c: u32) -> u32 {
-        let a = op.apply(b, c);
+        use crate::chips::{add_sub, bits, bitwise, div, lt, mul, shift};
         match op {
-            AluOp::Add | AluOp::Sub => {
-                self.byte_lookups.record_u16(a as u16);
-                self.byte_lookups.record_u16((a >> 16) as u16);
-                self.add_sub_events.push(AluEvent { op, a, b, c });
-            }
-            AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Nor => {
-                let table_op = match op {
-                    AluOp::And => ByteOp::And,
-                    AluOp::Xor => ByteOp::Xor,
-                    _ => ByteOp::Or,
-                };
-                for (x, y) in b.to_le_bytes().into_iter().zip(c.to_le_bytes()) {
-                    self.byte_lookups.record(table_op, x, y);
-                }
-                self.bitwise_events.push(AluEvent { op, a, b, c });
-            }
-            AluOp::Slt | AluOp::Sltu => {
-                let (bb, cb) = (b.to_le_bytes(), c.to_le_bytes());
-                self.byte_lookups.record_word(b);
-                self.byte_lookups.record_word(c);
-                self.byte_lookups.record_msb(bb[3]);
-                self.byte_lookups.record_msb(cb[3]);
-                let lt = crate::chips::lt::LtWitness::new(op, b, c);
-                self.byte_lookups.record(ByteOp::Ltu, lt.b_comp, lt.c_comp);
-                self.lt_events.push(AluEvent { op, a, b, c });
-            }
-            AluOp::MulLo | AluOp::MulHi | AluOp::MulHiU => {
-                let signed = op == AluOp::MulHi;
-                self.record_product(MulEvent {
-                    signed,
-                    b,
-                    c,
-                    send_lo: op == AluOp::MulLo,
-                    send_hi: op != AluOp::MulLo,
-                });
-            }
-            AluOp::DivQ | AluOp::DivR | AluOp::DivQU | AluOp::DivRU => {
-                assert!(c != 0, "division by zero never reaches the ALU");
-                self.record_division(DivEvent {
-                    signed: matches!(op, AluOp::DivQ | AluOp::DivR),
-                    b,
-                    c,
-                    send_q: matches!(op, AluOp::DivQ | AluOp::DivQU),
-                    send_r: matches!(op, AluOp::DivR | AluOp::DivRU),
-                });
-            }
-            AluOp::Sll | AluOp::Srl | AluOp::Sra | AluOp::Rotr => {
-                let w = crate::chips::shift::ShiftWitness::new(op, b, c);
-                self.byte_lookups.record_word(b);
-                let [_, c1, c2, c3] = c.to_le_bytes();
-                self.byte_lookups.record(ByteOp::U8Pair, c1, c2);
-                self.byte_lookups.record(ByteOp::U8Pair, c3, 0);
-                self.byte_lookups.record_msb(b.to_le_bytes()[3]);
-                self.byte_lookups.record_word(w.product as u32);
-                self.byte_lookups.record_word((w.product >> 32) as u32);
-                let cs = w.carries;
-                self.byte_lookups
-                    .record(ByteOp::U8Pair, cs[0] as u8, cs[1] as u8);
-                self.byte_lookups
-                    .record(ByteOp::U8Pair, cs[2] as u8, cs[3] as u8);
-                self.byte_lookups
-                    .record(ByteOp::U8Pair, cs[4] as u8, cs[5] as u8);
-                self.byte_lookups
-                    .record(ByteOp::U8Pair, cs[6] as u8, cs[7] as u8);
-                self.shift_events.push(AluEvent { op, a, b, c });
-            }
+            AluOp::Add | AluOp::Sub => add_sub::record(self, op, b, c),
+            AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Nor => bitwise::record(self, op, b, c),
+            AluOp::Slt | AluOp::Sltu => lt::record(self, op, b, c),
+            AluOp::MulLo | AluOp::MulHi | AluOp::MulHiU => mul::record(self, op, b, c),
+            AluOp::DivQ | AluOp::DivR | AluOp::DivQU | AluOp::DivRU => div::record(self, op, b, c),
+            AluOp::Sll | AluOp::Srl | AluOp::Sra | AluOp::Rotr => shift::record(self, op, b, c),
             AluOp::Clz | AluOp::Clo | AluOp::Seb | AluOp::Seh | AluOp::Wsbh => {
-                assert_eq!(c, 0, "unary operations carry c = 0");
-                let w = crate::chips::bits::BitsWitness::new(op, b);
-                self.byte_lookups.record_word(b);
-                if matches!(op, AluOp::Clz | AluOp::Clo) {
-                    self.byte_lookups.record(ByteOp::Clz8, w.top, 0);
-                }
-                self.byte_lookups.record_msb(b.to_le_bytes()[0]);
-                self.byte_lookups.record_msb(b.to_le_bytes()[1]);
-                self.bits_events.push(AluEvent { op, a, b, c });
+                bits::record(self, op, b, c)
             }
         }
-        a
-    }
-
-    /// Records one product row (MULT and MULTU ask for both words from one row) with the
-    /// lookups the Mul chip makes.
-    pub fn record_product(&mut self, event: MulEvent) {
-        let witness = crate::chips::mul::MulWitness::new(event.signed, event.b, event.c);
-        self.byte_lookups.record_word(event.b);
-        self.byte_lookups.record_word(event.c);
-        self.byte_lookups.record_msb(event.b.to_le_bytes()[3]);
-        self.byte_lookups.record_msb(event.c.to_le_bytes()[3]);
-        self.byte_lookups.record_word(witness.product as u32);
-        self.byte_lookups
-            .record_word((witness.product >> 32) as u32);
-        for carry in witness.carries {
-            self.byte_lookups.record_u16(carry as u16);
-        }
-        self.mul_events.push(event);
-    }
-
-    /// Records one division row (DIV and DIVU ask for both results from one row) with the lookups
-    /// and the `|r| < |c|` comparison the Div chip makes.
-    pub fn record_division(&mut self, event: DivEvent) {
-        let w = crate::chips::div::DivWitness::new(event.signed, event.b, event.c);
-        for word in [event.b, event.c, w.q, w.r, w.abs_r, w.abs_c] {
-            self.byte_lookups.record_word(word);
-        }
-        for word in [event.b, event.c, w.q, w.r] {
-            self.byte_lookups.record_msb(word.to_le_bytes()[3]);
-        }
-        for carry in w.carries {
-            self.byte_lookups.record_u16(carry as u16);
-        }
-        self.record_alu(AluOp::Sltu, w.abs_r, w.abs_c);
-        self.div_events.push(event);
-    }
-
-    /// Records an EXT (`insert = false`) or INS with the shift and bitwise requests the BitField
-    /// chip makes; returns the result.
-    pub fn record_bit_field(&mut self, insert: bool, pos: u32, size: u32, b: u32, c: u32) -> u32 {
-        let w = crate::chips::bit_field::BitFieldWitness::new(insert, pos, size, b, c);
-        for (op, x, y) in w.requests(insert, pos, size, b, c) {
-            self.record_alu(op, x, y);
-        }
-        self.bit_field_events
-            .push(crate::chips::bit_field::BitFieldEvent {
-                insert,
-                pos,
-                size,
-                b,
-                c,
-            });
-        w.a
     }
 
     /// Records a fetch of the instruction at `pc` (which must be in the code).

@@ -9,17 +9,20 @@ use tessera_executor::{poseidon2_permute, Shard, Syscall, SyscallEvent};
 use tessera_mips::Program;
 
 use crate::bus::{bit_field, memory_key, register_key, AluOp, DIGEST_KEY_BASE, EXT_BASE, INS_BASE};
+use crate::chips::bit_field;
 use crate::chips::cpu::control::{Control, Kind};
 use crate::chips::cpu::lanes::merge;
 use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
+use crate::chips::div::{record_division, DivEvent};
 use crate::chips::hint::{self, HintWord};
 use crate::chips::keccak_sponge::{self, KeccakCall};
 use crate::chips::memory::ShardBoundaryRow;
+use crate::chips::mul::{record_product, MulEvent};
 use crate::chips::poseidon2::{self, Poseidon2Call, WIDTH};
 use crate::chips::sha_compress::{self, ShaCompressCall};
 use crate::chips::sha_extend::{self, ShaExtendRow};
 use crate::chips::syscall::{self, SyscallStep, PROVABLE};
-use crate::record::{DivEvent, MachineRecord, MulEvent};
+use crate::record::MachineRecord;
 
 /// The most cycles one shard may have: timestamps `4·clk + 3` stay below 2^24.
 pub const MAX_SHARD_CYCLES: usize = (1 << 22) - 2;
@@ -129,24 +132,30 @@ impl MachineRecord {
                 let (lo_op, hi_op) = (alu_op(control.alu_op)?, alu_op(control.imm)?);
                 let (lo, hi) = (lo_op.apply(b, c), hi_op.apply(b, c));
                 if lo_op == AluOp::MulLo {
-                    record.record_product(MulEvent {
-                        signed: hi_op == AluOp::MulHi,
-                        b,
-                        c,
-                        send_lo: true,
-                        send_hi: true,
-                    });
+                    record_product(
+                        &mut record,
+                        MulEvent {
+                            signed: hi_op == AluOp::MulHi,
+                            b,
+                            c,
+                            send_lo: true,
+                            send_hi: true,
+                        },
+                    );
                 } else {
                     if c == 0 {
                         return Err(format!("{}: division by zero", at()));
                     }
-                    record.record_division(DivEvent {
-                        signed: lo_op == AluOp::DivQ,
-                        b,
-                        c,
-                        send_q: true,
-                        send_r: true,
-                    });
+                    record_division(
+                        &mut record,
+                        DivEvent {
+                            signed: lo_op == AluOp::DivQ,
+                            b,
+                            c,
+                            send_q: true,
+                            send_r: true,
+                        },
+                    );
                 }
                 record.cpu_alu_requests.push((lo_op as u32, lo, b, c));
                 record.cpu_alu_requests.push((hi_op as u32, hi, b, c));
@@ -157,7 +166,7 @@ impl MachineRecord {
                     let insert = op >= INS_BASE;
                     let field = op - if insert { INS_BASE } else { EXT_BASE };
                     let (pos, size) = (field % 32, field / 32 + 1);
-                    let a = record.record_bit_field(insert, pos, size, b, c);
+                    let a = bit_field::record(&mut record, insert, pos, size, b, c);
                     debug_assert_eq!(a, bit_field(insert, pos, size, b, c));
                     a
                 } else {

@@ -14,7 +14,7 @@ use tessera_stark::{Chip, Val, VerifyError};
 fn build_fields(fields: &[(bool, u32, u32, u32, u32)]) -> MachineRecord {
     let (_, mut record) = build(&[]);
     for &(insert, pos, size, b, c) in fields {
-        let a = record.record_bit_field(insert, pos, size, b, c);
+        let a = tessera_machine::chips::bit_field::record(&mut record, insert, pos, size, b, c);
         let op = if insert {
             ins_op(pos, size)
         } else {

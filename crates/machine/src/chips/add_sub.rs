@@ -20,7 +20,7 @@ use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_u16, AluOp};
 use crate::gadgets::add::{carries, eval_add};
-use crate::record::MachineRecord;
+use crate::record::{AluEvent, MachineRecord};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
@@ -104,4 +104,13 @@ impl Chip<Val, MachineRecord> for AddSubChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// Records `a = op(b, c)` for this chip (its row and the range checks of `a`); returns `a`.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    let a = op.apply(b, c);
+    record.byte_lookups.record_u16(a as u16);
+    record.byte_lookups.record_u16((a >> 16) as u16);
+    record.add_sub_events.push(AluEvent { op, a, b, c });
+    a
 }

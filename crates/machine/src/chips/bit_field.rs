@@ -238,3 +238,27 @@ impl Chip<Val, MachineRecord> for BitFieldChip {
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
 }
+
+/// Records an EXT (`insert = false`) or INS with the shift and bitwise requests the row makes;
+/// returns the result.
+pub fn record(
+    record: &mut MachineRecord,
+    insert: bool,
+    pos: u32,
+    size: u32,
+    b: u32,
+    c: u32,
+) -> u32 {
+    let w = BitFieldWitness::new(insert, pos, size, b, c);
+    for (op, x, y) in w.requests(insert, pos, size, b, c) {
+        record.record_alu(op, x, y);
+    }
+    record.bit_field_events.push(BitFieldEvent {
+        insert,
+        pos,
+        size,
+        b,
+        c,
+    });
+    w.a
+}

@@ -17,8 +17,8 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
-use crate::gadgets::word::{range_check_word, Word};
-use crate::record::MachineRecord;
+use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
+use crate::record::{AluEvent, MachineRecord};
 
 pub const NUM_COLS: usize = 22;
 const OPS: [AluOp; 5] = [AluOp::Clz, AluOp::Clo, AluOp::Seb, AluOp::Seh, AluOp::Wsbh];
@@ -180,4 +180,21 @@ impl Chip<Val, MachineRecord> for BitsChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// Records the unary `a = op(b)` (with `c = 0`) for this chip (its row and its byte lookups);
+/// returns `a`.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    assert_eq!(c, 0, "unary operations carry c = 0");
+    let a = op.apply(b, c);
+    let w = BitsWitness::new(op, b);
+    let lookups = &mut record.byte_lookups;
+    record_range_check_word(lookups, b);
+    if matches!(op, AluOp::Clz | AluOp::Clo) {
+        lookups.record(ByteOp::Clz8, w.top, 0);
+    }
+    lookups.record_msb(b.to_le_bytes()[0]);
+    lookups.record_msb(b.to_le_bytes()[1]);
+    record.bits_events.push(AluEvent { op, a, b, c });
+    a
 }

@@ -14,7 +14,7 @@ use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_byte_op, AluOp, ByteOp};
 use crate::gadgets::word::Word;
-use crate::record::MachineRecord;
+use crate::record::{AluEvent, MachineRecord};
 
 /// Columns: a, b, c (4 limbs each), then the flags and, or, xor, nor.
 pub const NUM_COLS: usize = 16;
@@ -95,4 +95,19 @@ impl Chip<Val, MachineRecord> for BitwiseChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// Records `a = op(b, c)` for this chip (its row and its four byte-table lookups); returns `a`.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    let a = op.apply(b, c);
+    let table_op = match op {
+        AluOp::And => ByteOp::And,
+        AluOp::Xor => ByteOp::Xor,
+        _ => ByteOp::Or,
+    };
+    for (x, y) in b.to_le_bytes().into_iter().zip(c.to_le_bytes()) {
+        record.byte_lookups.record(table_op, x, y);
+    }
+    record.bitwise_events.push(AluEvent { op, a, b, c });
+    a
 }

@@ -20,7 +20,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
-use crate::gadgets::word::{range_check_word, Word};
+use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::MachineRecord;
 
 pub const NUM_COLS: usize = 56;
@@ -354,4 +354,48 @@ impl Chip<Val, MachineRecord> for DivChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// One division `b / c` (c ≠ 0) and which results were asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DivEvent {
+    pub signed: bool,
+    pub b: u32,
+    pub c: u32,
+    pub send_q: bool,
+    pub send_r: bool,
+}
+
+/// Records `op(b, c)` (one result of a division by `c ≠ 0` asked for) for this chip; returns
+/// the result.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    assert!(c != 0, "division by zero never reaches the ALU");
+    record_division(
+        record,
+        DivEvent {
+            signed: matches!(op, AluOp::DivQ | AluOp::DivR),
+            b,
+            c,
+            send_q: matches!(op, AluOp::DivQ | AluOp::DivQU),
+            send_r: matches!(op, AluOp::DivR | AluOp::DivRU),
+        },
+    );
+    op.apply(b, c)
+}
+
+/// Records one division row (DIV and DIVU ask for both results from one row) with the lookups
+/// and the `|r| < |c|` comparison the row makes.
+pub fn record_division(record: &mut MachineRecord, event: DivEvent) {
+    let w = DivWitness::new(event.signed, event.b, event.c);
+    for word in [event.b, event.c, w.q, w.r, w.abs_r, w.abs_c] {
+        record_range_check_word(&mut record.byte_lookups, word);
+    }
+    for word in [event.b, event.c, w.q, w.r] {
+        record.byte_lookups.record_msb(word.to_le_bytes()[3]);
+    }
+    for carry in w.carries {
+        record.byte_lookups.record_u16(carry as u16);
+    }
+    record.record_alu(AluOp::Sltu, w.abs_r, w.abs_c);
+    record.div_events.push(event);
 }

@@ -19,8 +19,10 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{permutation, HINT_BUS};
-use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
-use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes};
+use crate::gadgets::memory::{
+    eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
+};
+use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes, record_range_check_word};
 use crate::record::{ByteLookups, MachineRecord};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -157,10 +159,10 @@ pub fn populate(word: &HintWord) -> HintCols<Val> {
 }
 
 pub fn record_lookups(word: &HintWord, lookups: &mut ByteLookups) {
-    lookups.record_memory_key(word.key);
-    lookups.record_word(word.prev_value);
-    lookups.record_word(word.value);
-    lookups.record_access(word.prev_ts, 4 * word.clk + 3);
+    record_memory_key(lookups, word.key);
+    record_range_check_word(lookups, word.prev_value);
+    record_range_check_word(lookups, word.value);
+    record_access(lookups, word.prev_ts, 4 * word.clk + 3);
 }
 
 impl Chip<Val, MachineRecord> for HintChip {

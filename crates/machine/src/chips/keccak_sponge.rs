@@ -36,7 +36,9 @@ use tessera_stark::{Chip, SubAirBuilder, Val};
 
 use crate::bus::{alu_message, lookup_u16, permutation, AluOp, KECCAK_BUS};
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
-use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
+use crate::gadgets::memory::{
+    eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
+};
 use crate::record::MachineRecord;
 
 const RATE_LANES: usize = 18;
@@ -137,13 +139,13 @@ pub fn record_call(record: &mut MachineRecord, call: KeccakCall) -> [u32; 16] {
         let prev = if k == 0 { [0; 25] } else { perms[k - 1].1 };
         for r in 0..RATE_LANES {
             let base = k * KECCAK_BLOCK_WORDS + 2 * r;
-            record
-                .byte_lookups
-                .record_memory_key(call.in_key + base as u32 + 1);
+            record_memory_key(&mut record.byte_lookups, call.in_key + base as u32 + 1);
             for j in 0..2 {
-                record
-                    .byte_lookups
-                    .record_access(call.input_prev_ts[base + j], ts + 2);
+                record_access(
+                    &mut record.byte_lookups,
+                    call.input_prev_ts[base + j],
+                    ts + 2,
+                );
                 let a = record.record_alu(
                     AluOp::Xor,
                     (prev[r] >> (32 * j)) as u32,
@@ -154,13 +156,13 @@ pub fn record_call(record: &mut MachineRecord, call: KeccakCall) -> [u32; 16] {
         }
     }
     let lookups = &mut record.byte_lookups;
-    lookups.record_memory_key(call.out_key + 2 * LEN_ROW as u32);
-    lookups.record_access(call.len_prev_ts, ts + 3);
+    record_memory_key(lookups, call.out_key + 2 * LEN_ROW as u32);
+    record_access(lookups, call.len_prev_ts, ts + 3);
     lookups.record_u16((call.input.len() as u32 >> 16) as u16 * 4);
     for r in 0..OUT_LANES {
-        lookups.record_memory_key(call.out_key + 2 * r as u32 + 1);
+        record_memory_key(lookups, call.out_key + 2 * r as u32 + 1);
         for j in 0..2 {
-            lookups.record_access(call.out_prev[2 * r + j].1, ts + 3);
+            record_access(lookups, call.out_prev[2 * r + j].1, ts + 3);
         }
     }
     record.keccak_calls.push(call);

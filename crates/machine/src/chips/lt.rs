@@ -18,8 +18,8 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
-use crate::gadgets::word::{range_check_word, Word};
-use crate::record::MachineRecord;
+use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
+use crate::record::{AluEvent, MachineRecord};
 
 /// Columns: a, b[4], c[4], flags[4], b3_adj, c3_adj, msb_b, msb_c, diff_inv, is_slt, is_sltu.
 pub const NUM_COLS: usize = 20;
@@ -174,4 +174,19 @@ impl Chip<Val, MachineRecord> for LtChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// Records `a = op(b, c)` for this chip (its row and its byte lookups); returns `a`.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    let a = op.apply(b, c);
+    let (bb, cb) = (b.to_le_bytes(), c.to_le_bytes());
+    let lookups = &mut record.byte_lookups;
+    record_range_check_word(lookups, b);
+    record_range_check_word(lookups, c);
+    lookups.record_msb(bb[3]);
+    lookups.record_msb(cb[3]);
+    let lt = LtWitness::new(op, b, c);
+    lookups.record(ByteOp::Ltu, lt.b_comp, lt.c_comp);
+    record.lt_events.push(AluEvent { op, a, b, c });
+    a
 }

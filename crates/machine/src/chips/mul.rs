@@ -18,7 +18,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
-use crate::gadgets::word::{range_check_word, Word};
+use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::MachineRecord;
 
 /// Columns: b[4], c[4], p[8], carry[8], msb_b, msb_c, signed, send_lo, send_hi, is_real, and the
@@ -185,4 +185,47 @@ impl Chip<Val, MachineRecord> for MulChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// One product `b·c` and which of its words were asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MulEvent {
+    pub signed: bool,
+    pub b: u32,
+    pub c: u32,
+    pub send_lo: bool,
+    pub send_hi: bool,
+}
+
+/// Records `op(b, c)` (MUL, MUH or MUHU: one word of the product asked for) for this chip;
+/// returns the word.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    record_product(
+        record,
+        MulEvent {
+            signed: op == AluOp::MulHi,
+            b,
+            c,
+            send_lo: op == AluOp::MulLo,
+            send_hi: op != AluOp::MulLo,
+        },
+    );
+    op.apply(b, c)
+}
+
+/// Records one product row (MULT and MULTU ask for both words from one row) with the lookups
+/// the row makes.
+pub fn record_product(record: &mut MachineRecord, event: MulEvent) {
+    let witness = MulWitness::new(event.signed, event.b, event.c);
+    let lookups = &mut record.byte_lookups;
+    record_range_check_word(lookups, event.b);
+    record_range_check_word(lookups, event.c);
+    lookups.record_msb(event.b.to_le_bytes()[3]);
+    lookups.record_msb(event.c.to_le_bytes()[3]);
+    record_range_check_word(lookups, witness.product as u32);
+    record_range_check_word(lookups, (witness.product >> 32) as u32);
+    for carry in witness.carries {
+        lookups.record_u16(carry as u16);
+    }
+    record.mul_events.push(event);
 }

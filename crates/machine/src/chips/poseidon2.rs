@@ -33,7 +33,9 @@ use tessera_stark::{Chip, SubAirBuilder, Val};
 use crate::bus::{lookup_u16, permutation, POSEIDON2_BUS};
 use crate::gadgets::bound::{eval_at_most, populate_at_most, record_at_most};
 use crate::gadgets::is_zero::IsZeroCols;
-use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
+use crate::gadgets::memory::{
+    eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
+};
 use crate::record::MachineRecord;
 
 pub const WIDTH: usize = 16;
@@ -120,9 +122,9 @@ pub struct Poseidon2Call {
 /// Records a call's byte lookups, and the call.
 pub fn record_call(record: &mut MachineRecord, call: Poseidon2Call) {
     let lookups = &mut record.byte_lookups;
-    lookups.record_memory_key(call.key + WIDTH as u32 - 1);
+    record_memory_key(lookups, call.key + WIDTH as u32 - 1);
     for i in 0..WIDTH {
-        lookups.record_access(call.prev_ts[i], 4 * call.clk + 3);
+        record_access(lookups, call.prev_ts[i], 4 * call.clk + 3);
         record_at_most(lookups, call.input[i], MAX_HI);
         let out = call.output[i];
         lookups.record_u16(out as u16);

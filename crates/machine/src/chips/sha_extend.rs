@@ -22,7 +22,9 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_byte, permutation, AluOp, ByteOp, SHA_EXTEND_BUS};
-use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
+use crate::gadgets::memory::{
+    eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
+};
 use crate::record::MachineRecord;
 
 /// The chip's own lookup of schedule words: `(clk, j, w_lo, w_hi)`.
@@ -119,8 +121,8 @@ pub fn record_call(record: &mut MachineRecord, w: &[u32; 64], rows: &[ShaExtendR
         let lookups = &mut record.byte_lookups;
         lookups.record(ByteOp::Ltu, j as u8, 16);
         lookups.record(ByteOp::Ltu, j as u8, 63);
-        lookups.record_memory_key(row.key);
-        lookups.record_access(row.prev_ts, 4 * row.clk + 3);
+        record_memory_key(lookups, row.key);
+        record_access(lookups, row.prev_ts, 4 * row.clk + 3);
     }
     record.sha_extend_calls.push((*w, rows.to_vec()));
 }

@@ -17,8 +17,8 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
-use crate::gadgets::word::{range_check_word, Word};
-use crate::record::MachineRecord;
+use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
+use crate::record::{AluEvent, MachineRecord};
 
 pub const NUM_COLS: usize = 48;
 const OPS: [AluOp; 4] = [AluOp::Sll, AluOp::Srl, AluOp::Sra, AluOp::Rotr];
@@ -263,4 +263,23 @@ impl Chip<Val, MachineRecord> for ShiftChip {
         }
         pad_to_power_of_two(values, NUM_COLS, 1)
     }
+}
+
+/// Records `a = op(b, c)` for this chip (its row and its byte lookups); returns `a`.
+pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
+    let a = op.apply(b, c);
+    let w = ShiftWitness::new(op, b, c);
+    let lookups = &mut record.byte_lookups;
+    record_range_check_word(lookups, b);
+    let [_, c1, c2, c3] = c.to_le_bytes();
+    lookups.record(ByteOp::U8Pair, c1, c2);
+    lookups.record(ByteOp::U8Pair, c3, 0);
+    lookups.record_msb(b.to_le_bytes()[3]);
+    record_range_check_word(lookups, w.product as u32);
+    record_range_check_word(lookups, (w.product >> 32) as u32);
+    for pair in w.carries.chunks_exact(2) {
+        lookups.record(ByteOp::U8Pair, pair[0] as u8, pair[1] as u8);
+    }
+    record.shift_events.push(AluEvent { op, a, b, c });
+    a
 }

@@ -42,7 +42,7 @@ use crate::gadgets::bound::{
     eval_sum_at_most, populate_sum_at_most, record_sum_at_most, SumAtMostCols,
 };
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
-use crate::gadgets::memory::{eval_access, AccessCols};
+use crate::gadgets::memory::{eval_access, record_access, AccessCols};
 use crate::record::MachineRecord;
 
 /// The syscalls a proof can contain, in flag order.
@@ -368,7 +368,7 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
 pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
     let lookups = &mut record.byte_lookups;
     let ts = |slot: u32| 4 * step.clk + slot;
-    let mut diff = |prev_ts: u32, slot: u32| lookups.record_access(prev_ts, ts(slot));
+    let mut diff = |prev_ts: u32, slot: u32| record_access(lookups, prev_ts, ts(slot));
     diff(step.v0.1, 0);
     diff(step.a0.1, 1);
     diff(step.a1.1, 2);

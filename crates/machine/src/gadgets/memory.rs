@@ -11,7 +11,8 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use crate::bus::{lookup_byte, lookup_u16, memory_message, ByteOp, REGISTER_KEY_BASE};
-use crate::gadgets::bound::eval_halves_below;
+use crate::gadgets::bound::{eval_halves_below, record_halves_below};
+use crate::record::ByteLookups;
 
 /// The columns of one access.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,6 +59,13 @@ pub fn eval_access<AB: AirBuilder + InteractionBuilder>(
     );
 }
 
+/// Records the lookups [`eval_access`] makes for an access at `ts` after one at `prev_ts`.
+pub fn record_access(lookups: &mut ByteLookups, prev_ts: u32, ts: u32) {
+    let diff = ts - prev_ts - 1;
+    lookups.record_u16(diff as u16);
+    lookups.record(ByteOp::U8Pair, (diff >> 16) as u8, 0);
+}
+
 /// [`eval_access`] without the range check of `cols.ts_diff[1]`, which the caller must make
 /// (a chip with several accesses checks their high bytes two by two).
 pub fn eval_access_leaving_high_byte<AB: AirBuilder + InteractionBuilder>(
@@ -100,4 +108,9 @@ pub fn eval_memory_key<AB: AirBuilder + InteractionBuilder>(
     let key = lo.clone() + hi.clone() * AB::Expr::from_u32(1 << 16);
     eval_halves_below(builder, [lo, hi], REGISTER_KEY_BASE >> 16, count);
     key
+}
+
+/// Records the lookups [`eval_memory_key`] makes for `key`.
+pub fn record_memory_key(lookups: &mut ByteLookups, key: u32) {
+    record_halves_below(lookups, key, REGISTER_KEY_BASE >> 16);
 }

@@ -9,6 +9,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use crate::bus::{lookup_byte, ByteOp};
+use crate::record::ByteLookups;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
@@ -45,6 +46,13 @@ pub fn range_check_word<AB: AirBuilder + InteractionBuilder>(
     count: AB::Expr,
 ) {
     range_check_bytes(builder, &word.bytes(), count);
+}
+
+/// Records the lookups [`range_check_word`] makes for `value`.
+pub fn record_range_check_word(lookups: &mut ByteLookups, value: u32) {
+    let [b0, b1, b2, b3] = value.to_le_bytes();
+    lookups.record(ByteOp::U8Pair, b0, b1);
+    lookups.record(ByteOp::U8Pair, b2, b3);
 }
 
 /// Range-checks four bytes two by two (`U8Pair`), `count` times (0 or 1).

@@ -30,7 +30,9 @@ use tessera_executor::SHA256_K;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_byte, permutation, AluOp, ByteOp, SHA_COMPRESS_BUS};
-use crate::gadgets::memory::{eval_access, eval_memory_key, AccessCols};
+use crate::gadgets::memory::{
+    eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
+};
 use crate::record::MachineRecord;
 use constants::ROUND_CONSTANT_BUS;
 
@@ -199,8 +201,8 @@ pub fn record_call(record: &mut MachineRecord, call: ShaCompressCall) -> [u32; 8
         lookups.record(ByteOp::Ltu, j as u8, (ROWS_PER_CALL - 1) as u8);
         let ts = 4 * call.clk;
         if j < ROUNDS {
-            lookups.record_memory_key(call.w_key + j as u32);
-            lookups.record_access(call.w_prev_ts[j], ts + 2);
+            record_memory_key(lookups, call.w_key + j as u32);
+            record_access(lookups, call.w_prev_ts[j], ts + 2);
             for (i, &(op, b, c)) in REQUESTS.iter().enumerate() {
                 let a = record.record_alu(op, v[b], operand(v, c));
                 debug_assert_eq!(a, v[FIRST_ANSWER + i]);
@@ -208,8 +210,8 @@ pub fn record_call(record: &mut MachineRecord, call: ShaCompressCall) -> [u32; 8
         } else {
             let i = j - ROUNDS;
             for word in [i, i + 4] {
-                lookups.record_memory_key(call.state_key + word as u32);
-                lookups.record_access(call.state_prev_ts[word], ts + 3);
+                record_memory_key(lookups, call.state_key + word as u32);
+                record_access(lookups, call.state_prev_ts[word], ts + 3);
             }
             for (_, read, fin) in STATE_REQUESTS {
                 record.record_alu(AluOp::Add, v[read], v[fin]);
