@@ -17,15 +17,15 @@ use serde::{Deserialize, Serialize};
 
 pub type Val = KoalaBear;
 pub type Challenge = BinomialExtensionField<Val, 4>;
-pub type Perm = Poseidon2KoalaBear<16>;
+pub(crate) type Perm = Poseidon2KoalaBear<16>;
 type Hash = PaddingFreeSponge<Perm, 16, 8, 8>;
 type Compress = TruncatedPermutation<Perm, 2, 8, 16>;
-pub type ValMmcs =
+pub(crate) type ValMmcs =
     MerkleTreeMmcs<<Val as Field>::Packing, <Val as Field>::Packing, Hash, Compress, 2, 8>;
-pub type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
-pub type Challenger = DuplexChallenger<Val, Perm, 16, 8>;
-pub type Dft = Radix2DitParallel<Val>;
-pub type Pcs = TwoAdicFriPcs<Val, Dft, ValMmcs, ChallengeMmcs>;
+pub(crate) type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
+pub(crate) type Challenger = DuplexChallenger<Val, Perm, 16, 8>;
+pub(crate) type Dft = Radix2DitParallel<Val>;
+pub(crate) type Pcs = TwoAdicFriPcs<Val, Dft, ValMmcs, ChallengeMmcs>;
 /// The Plonky3 configuration every Tessera proof uses.
 pub type StarkConfig = p3_uni_stark::StarkConfig<Pcs, Challenge, Challenger>;
 
@@ -82,7 +82,7 @@ impl ConfigId {
     }
 
     /// The FRI parameters, with the given commitment scheme for the FRI layers.
-    pub fn fri_parameters<M>(self, mmcs: M) -> FriParameters<M> {
+    pub(crate) fn fri_parameters<M>(self, mmcs: M) -> FriParameters<M> {
         let p = self.params();
         FriParameters {
             log_blowup: p.log_blowup,
@@ -98,7 +98,7 @@ impl ConfigId {
 
     /// A configuration whose transcript starts by absorbing `seed` (the verifying key's digest),
     /// so that a proof made under one key never verifies under another.
-    pub fn build(self, seed: &[Val]) -> StarkConfig {
+    pub(crate) fn build(self, seed: &[Val]) -> StarkConfig {
         let perm = default_koalabear_poseidon2_16();
         let val_mmcs = ValMmcs::new(Hash::new(perm.clone()), Compress::new(perm.clone()), 0);
         let fri = self.fri_parameters(ChallengeMmcs::new(val_mmcs.clone()));

@@ -178,10 +178,10 @@ where
     Ok(())
 }
 
-/// The net count of every tuple on `bus` over the traces of `chips`: what a lookup table must
-/// provide for the bus to balance. Tests use it to give a forged witness the table
+/// Test hook: the net count of every tuple on `bus` over the traces of `chips`, what a lookup
+/// table must provide for the bus to balance, so that tests can give a forged witness the table
 /// multiplicities it needs, as a cheating prover would.
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub fn bus_counts<A>(
     chips: &[(&str, &A)],
     traces: &[RowMajorMatrix<Val>],

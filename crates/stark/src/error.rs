@@ -1,4 +1,5 @@
-//! Typed errors of proving and verification.
+//! Typed errors of proving and verification. A cause is part of its error's one-line message and
+//! never also its `source()`, so that a chain printed with `{:#}` shows each cause once.
 
 use thiserror::Error;
 
@@ -87,4 +88,21 @@ pub enum ProveError {
     Unverified(VerifyError),
     #[error("the STARK prover failed: {0}")]
     Backend(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn a_cause_prints_once() {
+        let e = ProveError::Unverified(VerifyError::BusImbalance);
+        assert!(e.source().is_none());
+        assert_eq!(
+            e.to_string(),
+            "the proof made does not verify: the buses do not balance (LogUp terminal sum is nonzero)"
+        );
+    }
 }

@@ -15,7 +15,9 @@ use p3_uni_stark::StarkGenericConfig;
 
 use crate::config::{Challenge, Challenger, ConfigId, Pcs, StarkConfig, Val};
 use crate::error::VerifyError;
-use crate::machine::{chip_lookups, derive_lookups, domain, Machine, MachineAir, VerifyingKey};
+use crate::keys::VerifyingKey;
+use crate::lookups::{chip_lookups, derive_lookups};
+use crate::machine::{domain, Machine, MachineAir};
 use crate::proof::Proof;
 
 type Commitment = <Pcs as p3_commit::Pcs<Challenge, Challenger>>::Commitment;

@@ -1,4 +1,4 @@
-//! Constraints over [`Septic`](super::Septic) values held as seven columns: the product, the
+//! Constraints over [`Septic`] values held as seven columns: the product, the
 //! curve equation and the incomplete addition the global-sum chips accumulate points with. Each
 //! is of degree 2 in its columns (a squared `x` is a column of its own), so a selector keeps it
 //! within Tessera's degree 3.

@@ -1,6 +1,8 @@
 //! The elliptic-curve multiset hash that binds shards together (issue 5; design in
 //! `docs/multiset-hash.md`): the septic extension of KoalaBear, the prime-order curve over it and the map of a message to
-//! a point. The chips that use them come next.
+//! a point, with their constraints in [`air`]. The MIPS machine's GlobalSum chip
+//! (`crates/machine/src/chips/global_sum.rs`) adds up a shard's points with them, and the
+//! program image's hash (`crates/machine/src/chips/image.rs`) is a sum of the same points.
 
 pub mod air;
 mod curve;
