@@ -1,12 +1,14 @@
 //! The bit-field chip: EXT and INS over every position and size, composed from Shift and Bitwise
 //! requests; a wrong result or a forged field is rejected.
 
-mod common;
+use std::borrow::BorrowMut;
 
-use common::*;
+use crate::common::*;
 use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
 use proptest::prelude::*;
 use tessera_machine::bus::{bit_field, ext_op, ins_op};
+use tessera_machine::chips::bit_field::BitFieldCols;
 use tessera_machine::{BitFieldChip, MachineRecord};
 use tessera_stark::{Chip, Val, VerifyError};
 
@@ -27,9 +29,14 @@ fn build_fields(fields: &[(bool, u32, u32, u32, u32)]) -> MachineRecord {
     record
 }
 
+/// Row `row` of the BitField chip's trace.
+fn bit_field_row(t: &mut RowMajorMatrix<Val>, row: usize) -> &mut BitFieldCols<Val> {
+    t.row_mut(row).borrow_mut()
+}
+
 fn verify_fields(
     fields: &[(bool, u32, u32, u32, u32)],
-    tamper: impl FnOnce(&mut [p3_matrix::dense::RowMajorMatrix<Val>]),
+    tamper: impl FnOnce(&mut [RowMajorMatrix<Val>]),
 ) -> Result<(), VerifyError> {
     let record = build_fields(fields);
     let machine = machine();
@@ -73,7 +80,7 @@ fn a_wrong_result_or_field_is_rejected() {
     assert_eq!(result, Err(VerifyError::BusImbalance));
     // The chip decomposes the field as pos 9 instead of 8.
     let field = verify_fields(&fields, |t| {
-        *cell(&mut t[BIT_FIELD], 0, 18) = Val::ONE;
+        bit_field_row(&mut t[BIT_FIELD], 0).pos_bits[0] = Val::ONE;
     });
     assert_eq!(field, Err(VerifyError::BusImbalance));
 }

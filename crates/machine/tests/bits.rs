@@ -1,16 +1,23 @@
 //! The bits chip: CLZ/CLO/SEB/SEH/WSBH on edge values (0 and all-ones included) and random
 //! words; wrong counts, a misplaced flag and a forged sign are rejected.
 
-mod common;
+use std::borrow::BorrowMut;
 
-use common::*;
+use crate::common::*;
 use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
 use proptest::prelude::*;
 use tessera_machine::bus::AluOp;
+use tessera_machine::chips::bits::BitsCols;
 use tessera_machine::{BitsChip, MachineRecord};
 use tessera_stark::{Chip, Val, VerifyError};
 
 const OPS: [AluOp; 5] = [AluOp::Clz, AluOp::Clo, AluOp::Seb, AluOp::Seh, AluOp::Wsbh];
+
+/// Row `row` of the Bits trace, by column.
+fn cols(t: &mut [RowMajorMatrix<Val>], row: usize) -> &mut BitsCols<Val> {
+    t[BITS].row_mut(row).borrow_mut()
+}
 
 #[test]
 fn edge_values_prove_and_verify() {
@@ -43,7 +50,7 @@ fn a_wrong_count_is_rejected() {
     assert_eq!(claim, Err(VerifyError::BusImbalance));
     // CLZ(0) claimed as 0 by flagging an all-zero byte.
     let zero = verify_tampered(&ops, |t| {
-        *cell(&mut t[BITS], 1, 8 + 3) = Val::ONE;
+        cols(t, 1).flags[3] = Val::ONE;
         *cell(&mut t[SENDER], 1, 1) = Val::ZERO;
     });
     assert!(zero.is_err());
@@ -54,8 +61,9 @@ fn a_misplaced_flag_is_rejected() {
     // 0x00F0_0000: the top nonzero byte is byte 2; flag byte 1 (zero) instead.
     let ops = [(AluOp::Clz, 0x00F0_0000, 0)];
     let misplaced = verify_tampered(&ops, |t| {
-        *cell(&mut t[BITS], 0, 8 + 2) = Val::ZERO;
-        *cell(&mut t[BITS], 0, 8 + 1) = Val::ONE;
+        let row = cols(t, 0);
+        row.flags[2] = Val::ZERO;
+        row.flags[1] = Val::ONE;
     });
     assert_eq!(
         misplaced,
@@ -70,7 +78,7 @@ fn a_forged_sign_is_rejected() {
     // SEB(0x80) claimed as 0x80 (msb forged to 0).
     let ops = [(AluOp::Seb, 0x80, 0)];
     let forged = verify_tampered(&ops, |t| {
-        *cell(&mut t[BITS], 0, 15) = Val::ZERO;
+        cols(t, 0).msb0 = Val::ZERO;
         *cell(&mut t[SENDER], 0, 1) = Val::from_u32(0x80);
         *cell(&mut t[SENDER], 0, 2) = Val::ZERO;
     });

@@ -2,16 +2,23 @@
 //! wrong quotient or remainder, a remainder of the wrong sign or too large, a false overflow
 //! claim and a zero divisor are rejected.
 
-mod common;
+use std::borrow::BorrowMut;
 
-use common::*;
+use crate::common::*;
 use p3_field::{Field, PrimeCharacteristicRing};
+use p3_matrix::dense::RowMajorMatrix;
 use proptest::prelude::*;
 use tessera_machine::bus::AluOp;
+use tessera_machine::chips::div::DivCols;
 use tessera_machine::{DivChip, MachineRecord};
 use tessera_stark::{Chip, Val, VerifyError};
 
 const OPS: [AluOp; 4] = [AluOp::DivQ, AluOp::DivR, AluOp::DivQU, AluOp::DivRU];
+
+/// Row `row` of the Div chip's trace.
+fn div_row(t: &mut RowMajorMatrix<Val>, row: usize) -> &mut DivCols<Val> {
+    t.row_mut(row).borrow_mut()
+}
 
 fn edge_ops() -> Vec<(AluOp, u32, u32)> {
     let mut ops = Vec::new();
@@ -48,11 +55,12 @@ fn a_wrong_quotient_or_remainder_is_rejected() {
     let ops = [(AluOp::DivQU, 7, 2), (AluOp::DivRU, 7, 2)];
     let big_r = verify_tampered(&ops, |t| {
         for row in 0..2 {
-            *cell(&mut t[DIV], row, 8) = Val::from_u32(2);
-            *cell(&mut t[DIV], row, 12) = Val::from_u32(3);
-            *cell(&mut t[DIV], row, 36) = Val::from_u32(3);
+            let cols = div_row(&mut t[DIV], row);
+            cols.q[0] = Val::from_u32(2);
+            cols.r[0] = Val::from_u32(3);
+            cols.abs_r[0] = Val::from_u32(3);
             let inv = Val::from_u32(3).try_inverse().unwrap();
-            *cell(&mut t[DIV], row, 34) = inv;
+            cols.r_is_zero.inverse = inv;
         }
         *cell(&mut t[SENDER], 0, 1) = Val::from_u32(2);
         *cell(&mut t[SENDER], 1, 1) = Val::from_u32(3);
@@ -68,16 +76,17 @@ fn a_remainder_of_the_wrong_sign_is_rejected() {
     // -7 / 2 = -3 rem -1; the pair (-4, +1) also satisfies b = q·c + r with |r| < |c|.
     let ops = [(AluOp::DivQ, -7i32 as u32, 2)];
     let floor = verify_tampered(&ops, |t| {
+        let cols = div_row(&mut t[DIV], 0);
         let q = (-4i32 as u32).to_le_bytes();
         for i in 0..4 {
-            *cell(&mut t[DIV], 0, 8 + i) = Val::from_u8(q[i]);
-            *cell(&mut t[DIV], 0, 12 + i) = Val::from_u8([1, 0, 0, 0][i]);
-            *cell(&mut t[DIV], 0, 36 + i) = Val::from_u8([1, 0, 0, 0][i]);
-            *cell(&mut t[DIV], 0, 44 + i) = Val::ZERO;
+            cols.q[i] = Val::from_u8(q[i]);
+            cols.r[i] = Val::from_u8([1, 0, 0, 0][i]);
+            cols.abs_r[i] = Val::from_u8([1, 0, 0, 0][i]);
+            cols.abs_r_carries[i] = Val::ZERO;
         }
-        *cell(&mut t[DIV], 0, 27) = Val::ZERO; // msb_r
-        *cell(&mut t[DIV], 0, 31) = Val::ZERO; // sign byte of r
-        *cell(&mut t[DIV], 0, 34) = Val::ONE; // 1 / (r byte sum)
+        cols.msb[3] = Val::ZERO; // r's
+        cols.sign[3] = Val::ZERO;
+        cols.r_is_zero.inverse = Val::ONE;
         let q_lo = (-4i32 as u32) & 0xFFFF;
         *cell(&mut t[SENDER], 0, 1) = Val::from_u32(q_lo);
     });
@@ -91,7 +100,7 @@ fn a_remainder_of_the_wrong_sign_is_rejected() {
 fn a_false_overflow_claim_is_rejected() {
     // 4 / 2 claimed with the overflow flag (which would drop the high identity bytes).
     let ops = [(AluOp::DivQ, 4, 2)];
-    let overflow = verify_tampered(&ops, |t| *cell(&mut t[DIV], 0, 32) = Val::ONE);
+    let overflow = verify_tampered(&ops, |t| div_row(&mut t[DIV], 0).overflow = Val::ONE);
     assert_eq!(
         overflow,
         Err(VerifyError::ConstraintsFailed { chip: "Div".into() })
@@ -102,8 +111,9 @@ fn a_false_overflow_claim_is_rejected() {
 fn a_zero_divisor_is_rejected() {
     let ops = [(AluOp::DivQU, 5, 1)];
     let zero = verify_tampered(&ops, |t| {
-        *cell(&mut t[DIV], 0, 4) = Val::ZERO;
-        *cell(&mut t[DIV], 0, 33) = Val::ZERO;
+        let cols = div_row(&mut t[DIV], 0);
+        cols.c[0] = Val::ZERO;
+        cols.c_sum_inv = Val::ZERO;
     });
     assert_eq!(
         zero,

@@ -1,14 +1,21 @@
 //! The set-less-than chip: signed and unsigned comparisons on edge values and random operands;
 //! a wrong answer, a misplaced difference flag or a forged sign bit is rejected.
 
-mod common;
+use std::borrow::BorrowMut;
 
-use common::*;
+use crate::common::*;
 use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
 use proptest::prelude::*;
 use tessera_machine::bus::AluOp;
+use tessera_machine::chips::lt::LtCols;
 use tessera_machine::{LtChip, MachineRecord};
 use tessera_stark::{Chip, Val, VerifyError};
+
+/// Row `row` of the Lt trace, by column.
+fn cols(t: &mut [RowMajorMatrix<Val>], row: usize) -> &mut LtCols<Val> {
+    t[LT].row_mut(row).borrow_mut()
+}
 
 #[test]
 fn edge_values_prove_and_verify() {
@@ -45,7 +52,7 @@ fn a_flipped_answer_is_rejected() {
     // The sender and the chip both claim -1 < 0 is false: the byte table disagrees.
     let both = verify_tampered(&ops, |t| {
         *cell(&mut t[SENDER], 0, 1) = Val::ZERO;
-        *cell(&mut t[LT], 0, 0) = Val::ZERO;
+        cols(t, 0).a = Val::ZERO;
     });
     assert_eq!(both, Err(VerifyError::BusImbalance));
     // Only the sender: nobody answers its claim.
@@ -58,15 +65,17 @@ fn a_misplaced_flag_is_rejected() {
     // 0x0100 vs 0x0001: the difference that decides is in byte 1; flag byte 0 instead.
     let ops = [(AluOp::Sltu, 0x0100, 0x0001)];
     let low = verify_tampered(&ops, |t| {
-        *cell(&mut t[LT], 0, 10) = Val::ZERO;
-        *cell(&mut t[LT], 0, 9) = Val::ONE;
-        *cell(&mut t[LT], 0, 0) = Val::ONE; // 0x00 < 0x01 would say "less"
+        let row = cols(t, 0);
+        row.flags[1] = Val::ZERO;
+        row.flags[0] = Val::ONE;
+        row.a = Val::ONE; // 0x00 < 0x01 would say "less"
     });
     assert!(low.is_err());
     // No flag at all for unequal words.
     let none = verify_tampered(&ops, |t| {
-        *cell(&mut t[LT], 0, 10) = Val::ZERO;
-        *cell(&mut t[LT], 0, 17) = Val::ZERO;
+        let row = cols(t, 0);
+        row.flags[1] = Val::ZERO;
+        row.diff_inv = Val::ZERO;
     });
     assert!(none.is_err());
 }
@@ -76,9 +85,10 @@ fn a_forged_sign_bit_is_rejected() {
     // SLT(0x8000_0000, 0): claim b is positive by forging msb_b = 0.
     let ops = [(AluOp::Slt, 0x8000_0000, 0)];
     let forged = verify_tampered(&ops, |t| {
-        *cell(&mut t[LT], 0, 15) = Val::ZERO;
-        *cell(&mut t[LT], 0, 13) = Val::from_u32(0x80 + 128);
-        *cell(&mut t[LT], 0, 0) = Val::ZERO;
+        let row = cols(t, 0);
+        row.msb_b = Val::ZERO;
+        row.b3_adj = Val::from_u32(0x80 + 128);
+        row.a = Val::ZERO;
         *cell(&mut t[SENDER], 0, 1) = Val::ZERO;
     });
     assert!(forged.is_err());

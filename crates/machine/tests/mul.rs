@@ -1,16 +1,23 @@
 //! The multiply chip: MUL, MULT and MULTU on edge values and random operands; wrong product
 //! words, forged carries and a forged sign are rejected.
 
-mod common;
+use std::borrow::BorrowMut;
 
-use common::*;
+use crate::common::*;
 use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
 use proptest::prelude::*;
 use tessera_machine::bus::AluOp;
+use tessera_machine::chips::mul::MulCols;
 use tessera_machine::{MachineRecord, MulChip};
 use tessera_stark::{Chip, Val, VerifyError};
 
 const OPS: [AluOp; 3] = [AluOp::MulLo, AluOp::MulHi, AluOp::MulHiU];
+
+/// Row `row` of the Mul trace, by column.
+fn cols(t: &mut [RowMajorMatrix<Val>], row: usize) -> &mut MulCols<Val> {
+    t[MUL].row_mut(row).borrow_mut()
+}
 
 #[test]
 fn edge_values_prove_and_verify() {
@@ -48,7 +55,7 @@ fn a_wrong_product_word_is_rejected() {
     // The chip and the sender agree on a wrong low word: the convolution fails.
     let both = verify_tampered(&ops, |t| {
         *cell(&mut t[SENDER], 1, 1) = Val::ONE;
-        *cell(&mut t[MUL], 1, 8) = Val::ONE;
+        cols(t, 1).lo.0[0] = Val::ONE;
     });
     assert!(both.is_err());
 }
@@ -58,14 +65,14 @@ fn a_forged_sign_or_carry_is_rejected() {
     // MULT(-1, 2): claim b is non-negative.
     let ops = [(AluOp::MulHi, 0xFFFF_FFFF, 2)];
     let sign = verify_tampered(&ops, |t| {
-        *cell(&mut t[MUL], 0, 24) = Val::ZERO;
-        *cell(&mut t[MUL], 0, 30) = Val::ZERO;
+        let row = cols(t, 0);
+        row.msb_b = Val::ZERO;
+        row.sign_b = Val::ZERO;
     });
     assert!(sign.is_err());
     // A carry shifted by 2^16 with the byte below adjusted: the 16-bit range check catches it.
     let carry = verify_tampered(&ops, |t| {
-        let c0 = *cell(&mut t[MUL], 0, 16);
-        *cell(&mut t[MUL], 0, 16) = c0 + Val::from_u32(1 << 16);
+        cols(t, 0).carries[0] += Val::from_u32(1 << 16);
     });
     assert!(carry.is_err());
 }

@@ -1,16 +1,23 @@
 //! The shift chip: every shift amount (and amounts with high bits set) on edge values and random
 //! operands; a wrong result, a wrong amount decomposition or a forged sign is rejected.
 
-mod common;
+use std::borrow::BorrowMut;
 
-use common::*;
+use crate::common::*;
 use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
 use proptest::prelude::*;
 use tessera_machine::bus::AluOp;
+use tessera_machine::chips::shift::ShiftCols;
 use tessera_machine::{MachineRecord, ShiftChip};
 use tessera_stark::{Chip, Val, VerifyError};
 
 const OPS: [AluOp; 4] = [AluOp::Sll, AluOp::Srl, AluOp::Sra, AluOp::Rotr];
+
+/// Row `row` of the Shift chip's trace.
+fn shift_row(t: &mut RowMajorMatrix<Val>, row: usize) -> &mut ShiftCols<Val> {
+    t.row_mut(row).borrow_mut()
+}
 
 #[test]
 fn every_amount_proves_and_verifies() {
@@ -38,10 +45,11 @@ fn a_wrong_result_is_rejected() {
     assert_eq!(sender, Err(VerifyError::BusImbalance));
     // The chip claims SLL by 5 for an amount of 4 (flags and power moved consistently).
     let amount = verify_tampered(&ops, |t| {
-        *cell(&mut t[SHIFT], 1, 16) = Val::ONE; // r = 5: bits 1, 0, 1
-        *cell(&mut t[SHIFT], 1, 19) = Val::from_u32(2);
-        *cell(&mut t[SHIFT], 1, 20) = Val::from_u32(32);
-        *cell(&mut t[SHIFT], 1, 26) = Val::from_u32(32);
+        let cols = shift_row(&mut t[SHIFT], 1);
+        cols.r_bits[0] = Val::ONE; // r = 5: bits 1, 0, 1
+        cols.p01 = Val::from_u32(2);
+        cols.p = Val::from_u32(32);
+        cols.product[0] = Val::from_u32(32);
         *cell(&mut t[SENDER], 1, 1) = Val::from_u32(32);
     });
     assert_eq!(
@@ -57,13 +65,14 @@ fn a_forged_sign_is_rejected() {
     // SRA(0x8000_0000, 4) claimed as the logical shift 0x0800_0000.
     let ops = [(AluOp::Sra, 0x8000_0000, 4)];
     let logical = verify_tampered(&ops, |t| {
-        *cell(&mut t[SHIFT], 0, 42) = Val::ZERO; // msb_b
-        *cell(&mut t[SHIFT], 0, 43) = Val::ZERO; // sign byte
-                                                 // The honest logical product for t = 28: b·2^28, bytes of 0x0800_0000_0000_0000.
+        let cols = shift_row(&mut t[SHIFT], 0);
+        cols.msb_b = Val::ZERO;
+        cols.sign_b = Val::ZERO;
+        // The honest logical product for t = 28: b·2^28, bytes of 0x0800_0000_0000_0000.
         for k in 0..8 {
             let v = ((0x8000_0000u64 << 28) >> (8 * k)) as u8;
-            *cell(&mut t[SHIFT], 0, 26 + k) = Val::from_u8(v);
-            *cell(&mut t[SHIFT], 0, 34 + k) = Val::ZERO;
+            cols.product[k] = Val::from_u8(v);
+            cols.carries[k] = Val::ZERO;
         }
         *cell(&mut t[SENDER], 0, 2) = Val::from_u32(0x0800);
     });

@@ -12,6 +12,8 @@
 //! **Assumes**: the Shift and Bitwise chips answer their requests (they are on the same bus).
 //! `pos + size ≤ 32` is the decoder's guarantee (the ROM holds only valid EXT/INS).
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -91,16 +93,41 @@ impl BitFieldWitness {
     }
 }
 
-/// Columns: b, c, then m, shifted, mask, not_mask, low, high, a (all as halves: 18), then
-/// pos bits (5), size − 1 bits (5), is_ext, is_ins.
-pub const NUM_COLS: usize = 30;
+/// One row: the operands, the intermediate words (as `BitFieldWitness`) and the result as 16-bit
+/// halves, then the field's bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct BitFieldCols<T> {
+    pub b: [T; 2],
+    /// The destination's old value; zero for EXT.
+    pub c: [T; 2],
+    /// `0xFFFF_FFFF >> (32 − size)`.
+    pub m: [T; 2],
+    /// `b >> pos` (EXT) or `b << pos` (INS).
+    pub shifted: [T; 2],
+    /// INS only (zero for EXT): `M = m << pos`, `!M`, `c & !M` and `(b << pos) & M`.
+    pub mask: [T; 2],
+    pub not_mask: [T; 2],
+    pub low: [T; 2],
+    pub high: [T; 2],
+    pub a: [T; 2],
+    /// `pos` and `size − 1`, five bits each, least significant first.
+    pub pos_bits: [T; 5],
+    pub size_bits: [T; 5],
+    pub is_ext: T,
+    pub is_ins: T,
+}
+
+crate::borrow_row!(BitFieldCols);
+
+pub const NUM_BIT_FIELD_COLS: usize = std::mem::size_of::<BitFieldCols<u8>>();
 
 #[derive(Clone, Debug, Default)]
 pub struct BitFieldChip;
 
 impl<F> BaseAir<F> for BitFieldChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_BIT_FIELD_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -112,13 +139,23 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let e = |i: usize| -> AB::Expr { row[i].into() };
-        let word = |i: usize| [e(2 * i), e(2 * i + 1)];
-        let [b, c, m, shifted, mask, not_mask, low, high, a] = std::array::from_fn(word);
-        let pos_bits: [AB::Expr; 5] = std::array::from_fn(|i| e(18 + i));
-        let size_bits: [AB::Expr; 5] = std::array::from_fn(|i| e(23 + i));
-        let (is_ext, is_ins) = (e(28), e(29));
+        let local: BitFieldCols<AB::Var> = *builder.main().current_slice().borrow();
+        let word = |w: [AB::Var; 2]| -> [AB::Expr; 2] { w.map(Into::into) };
+        let [b, c, m, shifted, mask, not_mask, low, high, a] = [
+            local.b,
+            local.c,
+            local.m,
+            local.shifted,
+            local.mask,
+            local.not_mask,
+            local.low,
+            local.high,
+            local.a,
+        ]
+        .map(word);
+        let pos_bits: [AB::Expr; 5] = local.pos_bits.map(Into::into);
+        let size_bits: [AB::Expr; 5] = local.size_bits.map(Into::into);
+        let (is_ext, is_ins): (AB::Expr, AB::Expr) = (local.is_ext.into(), local.is_ins.into());
         let is_real = is_ext.clone() + is_ins.clone();
         for x in pos_bits
             .iter()
@@ -216,26 +253,41 @@ where
     }
 }
 
+/// The row of one EXT or INS.
+pub fn populate(e: &BitFieldEvent) -> BitFieldCols<Val> {
+    let w = BitFieldWitness::new(e.insert, e.pos, e.size, e.b, e.c);
+    let halves = |x: u32| [Val::from_u32(x & 0xFFFF), Val::from_u32(x >> 16)];
+    let bits = |x: u32| std::array::from_fn(|i| Val::from_bool(x >> i & 1 == 1));
+    BitFieldCols {
+        b: halves(e.b),
+        c: halves(if e.insert { e.c } else { 0 }),
+        m: halves(w.m),
+        shifted: halves(w.shifted),
+        mask: halves(w.mask),
+        not_mask: halves(w.not_mask),
+        low: halves(w.low),
+        high: halves(w.high),
+        a: halves(w.a),
+        pos_bits: bits(e.pos),
+        size_bits: bits(e.size - 1),
+        is_ext: Val::from_bool(!e.insert),
+        is_ins: Val::from_bool(e.insert),
+    }
+}
+
 impl Chip<Val, MachineRecord> for BitFieldChip {
     fn name(&self) -> &'static str {
         "BitField"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.bit_field_events.len() * NUM_COLS);
-        for e in &record.bit_field_events {
-            let w = BitFieldWitness::new(e.insert, e.pos, e.size, e.b, e.c);
-            let c = if e.insert { e.c } else { 0 };
-            for x in [
-                e.b, c, w.m, w.shifted, w.mask, w.not_mask, w.low, w.high, w.a,
-            ] {
-                values.extend([Val::from_u32(x & 0xFFFF), Val::from_u32(x >> 16)]);
-            }
-            values.extend((0..5).map(|i| Val::from_bool(e.pos >> i & 1 == 1)));
-            values.extend((0..5).map(|i| Val::from_bool((e.size - 1) >> i & 1 == 1)));
-            values.extend([Val::from_bool(!e.insert), Val::from_bool(e.insert)]);
+        let width = NUM_BIT_FIELD_COLS;
+        let mut values = vec![Val::ZERO; record.bit_field_events.len() * width];
+        for (row, e) in values.chunks_mut(width).zip(&record.bit_field_events) {
+            let cols: &mut BitFieldCols<Val> = row.borrow_mut();
+            *cols = populate(e);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, width, 1)
     }
 }
 

@@ -10,6 +10,8 @@
 //! answer.
 //! **Assumes**: nothing. Padding rows are zero.
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -20,20 +22,29 @@ use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::{AluEvent, MachineRecord};
 
-pub const NUM_COLS: usize = 22;
-const OPS: [AluOp; 5] = [AluOp::Clz, AluOp::Clo, AluOp::Seb, AluOp::Seh, AluOp::Wsbh];
-
-mod col {
-    pub const B: usize = 0;
-    pub const X: usize = 4;
-    pub const FLAGS: usize = 8;
-    pub const TOP: usize = 12;
-    pub const TOP_INV: usize = 13;
-    pub const Z: usize = 14;
-    pub const MSB0: usize = 15;
-    pub const MSB1: usize = 16;
-    pub const OP: usize = 17; // clz, clo, seb, seh, wsbh
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct BitsCols<T> {
+    pub b: Word<T>,
+    /// The bytes counted: `b` for CLZ, `~b` for CLO, zero otherwise.
+    pub x: [T; 4],
+    /// One-hot: the most significant nonzero byte of `x` (none when `x = 0`).
+    pub flags: [T; 4],
+    /// The flagged byte of `x`, its inverse, and its leading zeros (`Clz8`).
+    pub top: T,
+    pub top_inv: T,
+    pub z: T,
+    /// The sign bits of `b`'s bytes 0 and 1, for SEB and SEH.
+    pub msb0: T,
+    pub msb1: T,
+    /// One-hot operation, in `OPS` order (clz, clo, seb, seh, wsbh).
+    pub ops: [T; 5],
 }
+
+pub const NUM_BITS_COLS: usize = std::mem::size_of::<BitsCols<u8>>();
+crate::borrow_row!(BitsCols);
+
+const OPS: [AluOp; 5] = [AluOp::Clz, AluOp::Clo, AluOp::Seb, AluOp::Seh, AluOp::Wsbh];
 
 /// The honest witness of one operation.
 pub struct BitsWitness {
@@ -63,7 +74,7 @@ pub struct BitsChip;
 
 impl<F> BaseAir<F> for BitsChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_BITS_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -75,15 +86,15 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let e = |i: usize| -> AB::Expr { row[i].into() };
-        let b = Word::from_row(&row, 0);
+        let local: BitsCols<AB::Var> = *builder.main().current_slice().borrow();
+        let e = |v: AB::Var| -> AB::Expr { v.into() };
+        let b = local.b;
         let bb = b.bytes::<AB::Expr>();
-        let x: [AB::Expr; 4] = std::array::from_fn(|i| e(col::X + i));
-        let flags: [AB::Expr; 4] = std::array::from_fn(|i| e(col::FLAGS + i));
-        let (top, top_inv, z) = (e(col::TOP), e(col::TOP_INV), e(col::Z));
-        let (msb0, msb1) = (e(col::MSB0), e(col::MSB1));
-        let ops: [AB::Expr; 5] = std::array::from_fn(|i| e(col::OP + i));
+        let x: [AB::Expr; 4] = local.x.map(e);
+        let flags: [AB::Expr; 4] = local.flags.map(e);
+        let (top, top_inv, z) = (e(local.top), e(local.top_inv), e(local.z));
+        let (msb0, msb1) = (e(local.msb0), e(local.msb1));
+        let ops: [AB::Expr; 5] = local.ops.map(e);
         let [is_clz, is_clo, is_seb, is_seh, is_wsbh] = ops.clone();
         let is_count = is_clz.clone() + is_clo.clone();
         let is_real = ops.iter().cloned().fold(AB::Expr::ZERO, |s, x| s + x);
@@ -146,39 +157,37 @@ where
     }
 }
 
+/// The row of `op(b)`.
+pub fn populate(op: AluOp, b: u32) -> BitsCols<Val> {
+    let w = BitsWitness::new(op, b);
+    let bytes = b.to_le_bytes();
+    let index = OPS.iter().position(|&o| o == op).expect("a bits operation");
+    let counting = matches!(op, AluOp::Clz | AluOp::Clo);
+    BitsCols {
+        b: Word::from_u32(b),
+        x: w.x.map(Val::from_u8),
+        flags: std::array::from_fn(|k| Val::from_bool(w.flag == Some(k))),
+        top: Val::from_u8(w.top),
+        top_inv: Val::from_u8(w.top).try_inverse().unwrap_or(Val::ZERO),
+        z: Val::from_u32(if counting { w.top.leading_zeros() } else { 0 }),
+        msb0: Val::from_bool(bytes[0] >= 128),
+        msb1: Val::from_bool(bytes[1] >= 128),
+        ops: std::array::from_fn(|i| Val::from_bool(i == index)),
+    }
+}
+
 impl Chip<Val, MachineRecord> for BitsChip {
     fn name(&self) -> &'static str {
         "Bits"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.bits_events.len() * NUM_COLS);
-        for e in &record.bits_events {
-            let w = BitsWitness::new(e.op, e.b);
-            let mut row = [Val::ZERO; NUM_COLS];
-            let bytes = e.b.to_le_bytes();
-            for i in 0..4 {
-                row[col::B + i] = Val::from_u8(bytes[i]);
-                row[col::X + i] = Val::from_u8(w.x[i]);
-            }
-            if let Some(k) = w.flag {
-                row[col::FLAGS + k] = Val::ONE;
-            }
-            row[col::TOP] = Val::from_u8(w.top);
-            row[col::TOP_INV] = Val::from_u8(w.top).try_inverse().unwrap_or(Val::ZERO);
-            if matches!(e.op, AluOp::Clz | AluOp::Clo) {
-                row[col::Z] = Val::from_u32(w.top.leading_zeros());
-            }
-            row[col::MSB0] = Val::from_bool(bytes[0] >= 128);
-            row[col::MSB1] = Val::from_bool(bytes[1] >= 128);
-            let index = OPS
-                .iter()
-                .position(|&o| o == e.op)
-                .expect("a bits operation");
-            row[col::OP + index] = Val::ONE;
-            values.extend(row);
+        let mut values = vec![Val::ZERO; record.bits_events.len() * NUM_BITS_COLS];
+        for (row, e) in values.chunks_mut(NUM_BITS_COLS).zip(&record.bits_events) {
+            let cols: &mut BitsCols<Val> = row.borrow_mut();
+            *cols = populate(e.op, e.b);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, NUM_BITS_COLS, 1)
     }
 }
 

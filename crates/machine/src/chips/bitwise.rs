@@ -6,6 +6,8 @@
 //! `(Or, 255 − a_i, b_i, c_i)`), which also proves every limb is a byte: no separate range check.
 //! **Assumes**: nothing. Padding rows are zero (no flag, no interaction).
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -16,8 +18,19 @@ use crate::bus::{alu_message, lookup_byte_op, AluOp, ByteOp};
 use crate::gadgets::word::Word;
 use crate::record::{AluEvent, MachineRecord};
 
-/// Columns: a, b, c (4 limbs each), then the flags and, or, xor, nor.
-pub const NUM_COLS: usize = 16;
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct BitwiseCols<T> {
+    pub a: Word<T>,
+    pub b: Word<T>,
+    pub c: Word<T>,
+    /// One-hot operation, in `FLAGS` order (and, or, xor, nor).
+    pub flags: [T; 4],
+}
+
+pub const NUM_BITWISE_COLS: usize = std::mem::size_of::<BitwiseCols<u8>>();
+crate::borrow_row!(BitwiseCols);
+
 const FLAGS: [AluOp; 4] = [AluOp::And, AluOp::Or, AluOp::Xor, AluOp::Nor];
 
 #[derive(Clone, Debug, Default)]
@@ -25,7 +38,7 @@ pub struct BitwiseChip;
 
 impl<F> BaseAir<F> for BitwiseChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_BITWISE_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -37,10 +50,9 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let word = |i: usize| Word::from_row(&row, i);
-        let (a, b, c) = (word(0), word(4), word(8));
-        let flags: [AB::Expr; 4] = std::array::from_fn(|i| row[12 + i].into());
+        let local: BitwiseCols<AB::Var> = *builder.main().current_slice().borrow();
+        let (a, b, c) = (local.a, local.b, local.c);
+        let flags: [AB::Expr; 4] = local.flags.map(Into::into);
         let [is_and, is_or, is_xor, is_nor] = flags.clone();
         let is_real = flags.iter().cloned().fold(AB::Expr::ZERO, |s, f| s + f);
         for f in &flags {
@@ -80,20 +92,31 @@ where
     }
 }
 
+/// The row of `a = op(b, c)`.
+pub fn populate(op: AluOp, a: u32, b: u32, c: u32) -> BitwiseCols<Val> {
+    BitwiseCols {
+        a: Word::from_u32(a),
+        b: Word::from_u32(b),
+        c: Word::from_u32(c),
+        flags: FLAGS.map(|f| Val::from_bool(f == op)),
+    }
+}
+
 impl Chip<Val, MachineRecord> for BitwiseChip {
     fn name(&self) -> &'static str {
         "Bitwise"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.bitwise_events.len() * NUM_COLS);
-        for e in &record.bitwise_events {
-            for w in [e.a, e.b, e.c] {
-                values.extend(w.to_le_bytes().map(Val::from_u8));
-            }
-            values.extend(FLAGS.map(|op| Val::from_bool(op == e.op)));
+        let mut values = vec![Val::ZERO; record.bitwise_events.len() * NUM_BITWISE_COLS];
+        for (row, e) in values
+            .chunks_mut(NUM_BITWISE_COLS)
+            .zip(&record.bitwise_events)
+        {
+            let cols: &mut BitwiseCols<Val> = row.borrow_mut();
+            *cols = populate(e.op, e.a, e.b, e.c);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, NUM_BITWISE_COLS, 1)
     }
 }
 

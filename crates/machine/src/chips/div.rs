@@ -13,6 +13,8 @@
 //! **Assumes**: the Lt chip answers `(Sltu, 1, |r|, |c|)`. Division by zero never reaches the
 //! ALU (the executor stops), so this chip rejects `c = 0`.
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -20,33 +22,45 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
 use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
+use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::MachineRecord;
 
-pub const NUM_COLS: usize = 56;
-
-/// Column offsets.
-mod col {
-    pub const B: usize = 0;
-    pub const C: usize = 4;
-    pub const Q: usize = 8;
-    pub const R: usize = 12;
-    pub const CARRY: usize = 16;
-    pub const MSB: usize = 24; // b, c, q, r
-    pub const SIGN: usize = 28; // 255·signed·msb for b, c, q, r
-    pub const OVERFLOW: usize = 32;
-    pub const C_SUM_INV: usize = 33;
-    pub const R_SUM_INV: usize = 34;
-    pub const R_IS_ZERO: usize = 35;
-    pub const ABS_R: usize = 36;
-    pub const ABS_C: usize = 40;
-    pub const ABS_R_CARRY: usize = 44;
-    pub const ABS_C_CARRY: usize = 48;
-    pub const SIGNED: usize = 52;
-    pub const SEND_Q: usize = 53;
-    pub const SEND_R: usize = 54;
-    pub const IS_REAL: usize = 55;
+/// One row; words are little-endian bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct DivCols<T> {
+    pub b: [T; 4],
+    pub c: [T; 4],
+    pub q: [T; 4],
+    pub r: [T; 4],
+    /// The carries of `q·c + r = b`, byte by byte.
+    pub carries: [T; 8],
+    /// The sign bits of `b`, `c`, `q`, `r`, and their extension bytes `255·signed·msb`.
+    pub msb: [T; 4],
+    pub sign: [T; 4],
+    /// `INT_MIN / −1`: the identity holds on the low word only.
+    pub overflow: T,
+    /// The inverse of `c`'s byte sum, so `c ≠ 0`.
+    pub c_sum_inv: T,
+    /// `r = 0`, from `r`'s byte sum. Constrained by hand, not `eval_is_zero`: the hand-written
+    /// form folds `is_real` in, so it stays degree 2 and holds on zero padding rows.
+    pub r_is_zero: IsZeroCols<T>,
+    pub abs_r: [T; 4],
+    pub abs_c: [T; 4],
+    /// The byte carries of `x + |x| = 2^32` for `r` and `c` (zero unless negative).
+    pub abs_r_carries: [T; 4],
+    pub abs_c_carries: [T; 4],
+    pub signed: T,
+    /// Which results the row answers on the `alu` bus.
+    pub send_q: T,
+    pub send_r: T,
+    pub is_real: T,
 }
+
+crate::borrow_row!(DivCols);
+
+pub const NUM_DIV_COLS: usize = std::mem::size_of::<DivCols<u8>>();
 
 /// The honest witness of one division.
 pub struct DivWitness {
@@ -116,7 +130,7 @@ pub struct DivChip;
 
 impl<F> BaseAir<F> for DivChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_DIV_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -128,16 +142,20 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let e = |i: usize| -> AB::Expr { row[i].into() };
-        let word = |i: usize| Word::from_row(&row, i);
-        let (b, c, q, r) = (word(col::B), word(col::C), word(col::Q), word(col::R));
-        let (abs_r, abs_c) = (word(col::ABS_R), word(col::ABS_C));
-        let msb: [AB::Expr; 4] = std::array::from_fn(|i| e(col::MSB + i));
-        let sign: [AB::Expr; 4] = std::array::from_fn(|i| e(col::SIGN + i));
-        let (overflow, signed) = (e(col::OVERFLOW), e(col::SIGNED));
-        let (send_q, send_r, is_real) = (e(col::SEND_Q), e(col::SEND_R), e(col::IS_REAL));
-        let r_is_zero = e(col::R_IS_ZERO);
+        let local: DivCols<AB::Var> = *builder.main().current_slice().borrow();
+        let [b, c, q, r, abs_r, abs_c] =
+            [local.b, local.c, local.q, local.r, local.abs_r, local.abs_c].map(Word);
+        let msb: [AB::Expr; 4] = local.msb.map(Into::into);
+        let sign: [AB::Expr; 4] = local.sign.map(Into::into);
+        let [overflow, signed, send_q, send_r, is_real]: [AB::Expr; 5] = [
+            local.overflow,
+            local.signed,
+            local.send_q,
+            local.send_r,
+            local.is_real,
+        ]
+        .map(Into::into);
+        let r_is_zero: AB::Expr = local.r_is_zero.result.into();
         let one = AB::Expr::ONE;
         let byte_max = AB::Expr::from_u32(255);
         let base = AB::Expr::from_u32(256);
@@ -167,7 +185,7 @@ where
             ext(&q, &sign[2]),
             ext(&r, &sign[3]),
         );
-        let carries: [AB::Expr; 8] = std::array::from_fn(|k| e(col::CARRY + k));
+        let carries: [AB::Expr; 8] = local.carries.map(Into::into);
         for k in 0..8 {
             let mut lhs = rx[k].clone()
                 + if k == 0 {
@@ -199,7 +217,7 @@ where
 
         // c ≠ 0 on real rows.
         let c_sum = cb.iter().cloned().fold(AB::Expr::ZERO, |s, x| s + x);
-        builder.assert_zero(is_real.clone() * (one.clone() - c_sum * e(col::C_SUM_INV)));
+        builder.assert_zero(is_real.clone() * (one.clone() - c_sum * local.c_sum_inv.into()));
 
         // On real rows, r = 0 ⇔ r_is_zero (padding rows are all zero).
         let r_sum = r
@@ -207,7 +225,7 @@ where
             .into_iter()
             .fold(AB::Expr::ZERO, |s, x| s + x);
         builder.assert_eq(
-            r_sum.clone() * e(col::R_SUM_INV),
+            r_sum.clone() * local.r_is_zero.inverse.into(),
             is_real.clone() - r_is_zero.clone(),
         );
         builder.assert_zero(r_sum * r_is_zero.clone());
@@ -221,37 +239,19 @@ where
 
         // |x| = x, or x + |x| = 2^32 when x is negative (signed and msb set).
         let inv255 = AB::F::from_u32(255).inverse();
-        let absolute = |builder: &mut AB,
-                        x: &Word<AB::Var>,
-                        abs: &Word<AB::Var>,
-                        neg: AB::Expr,
-                        carry_at: usize| {
-            let (xb, ab) = (x.bytes::<AB::Expr>(), abs.bytes::<AB::Expr>());
-            let mut carry_in = AB::Expr::ZERO;
-            for i in 0..4 {
-                let carry = e(carry_at + i);
-                builder.assert_bool(carry.clone());
-                builder.assert_zero((one.clone() - neg.clone()) * (ab[i].clone() - xb[i].clone()));
-                builder.assert_zero(
-                    neg.clone()
-                        * (xb[i].clone() + ab[i].clone() + carry_in - carry.clone() * base.clone()),
-                );
-                carry_in = carry;
-            }
-        };
-        absolute(
+        eval_absolute(
             builder,
             &r,
             &abs_r,
             sign[3].clone() * inv255,
-            col::ABS_R_CARRY,
+            local.abs_r_carries,
         );
-        absolute(
+        eval_absolute(
             builder,
             &c,
             &abs_c,
             sign[1].clone() * inv255,
-            col::ABS_C_CARRY,
+            local.abs_c_carries,
         );
 
         for w in [b, c, q, r, abs_r, abs_c] {
@@ -296,63 +296,78 @@ where
     }
 }
 
+/// `|x| = x` where `neg` is 0, and `x + |x| = 2^32` (byte by byte, boolean `carries`) where it
+/// is 1.
+fn eval_absolute<AB: AirBuilder>(
+    builder: &mut AB,
+    x: &Word<AB::Var>,
+    abs: &Word<AB::Var>,
+    neg: AB::Expr,
+    carries: [AB::Var; 4],
+) {
+    let (one, base) = (AB::Expr::ONE, AB::Expr::from_u32(256));
+    let (xb, ab) = (x.bytes::<AB::Expr>(), abs.bytes::<AB::Expr>());
+    let mut carry_in = AB::Expr::ZERO;
+    for i in 0..4 {
+        let carry: AB::Expr = carries[i].into();
+        builder.assert_bool(carry.clone());
+        builder.assert_zero((one.clone() - neg.clone()) * (ab[i].clone() - xb[i].clone()));
+        builder.assert_zero(
+            neg.clone() * (xb[i].clone() + ab[i].clone() + carry_in - carry.clone() * base.clone()),
+        );
+        carry_in = carry;
+    }
+}
+
+/// The row of one division.
+pub fn populate(e: &DivEvent) -> DivCols<Val> {
+    let w = DivWitness::new(e.signed, e.b, e.c);
+    let bytes = |x: u32| x.to_le_bytes().map(Val::from_u8);
+    let byte_sum = |x: u32| Val::from_u32(x.to_le_bytes().iter().map(|&v| v as u32).sum());
+    let negative = |x: u32| (x as i32) < 0;
+    let operands = [e.b, e.c, w.q, w.r];
+    let abs_carries = |x: u32, abs: u32| {
+        if e.signed && negative(x) {
+            negation_carries(x, abs).map(Val::from_u32)
+        } else {
+            [Val::ZERO; 4]
+        }
+    };
+    DivCols {
+        b: bytes(e.b),
+        c: bytes(e.c),
+        q: bytes(w.q),
+        r: bytes(w.r),
+        carries: w.carries.map(Val::from_u32),
+        msb: operands.map(|x| Val::from_bool(negative(x))),
+        sign: operands.map(|x| Val::from_u32(if e.signed && negative(x) { 255 } else { 0 })),
+        overflow: Val::from_bool(w.overflow),
+        c_sum_inv: byte_sum(e.c).try_inverse().unwrap_or(Val::ZERO),
+        r_is_zero: IsZeroCols::populate(byte_sum(w.r)),
+        abs_r: bytes(w.abs_r),
+        abs_c: bytes(w.abs_c),
+        abs_r_carries: abs_carries(w.r, w.abs_r),
+        abs_c_carries: abs_carries(e.c, w.abs_c),
+        signed: Val::from_bool(e.signed),
+        send_q: Val::from_bool(e.send_q),
+        send_r: Val::from_bool(e.send_r),
+        is_real: Val::ONE,
+    }
+}
+
 impl Chip<Val, MachineRecord> for DivChip {
     fn name(&self) -> &'static str {
         "Div"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.div_events.len() * NUM_COLS);
-        for e in &record.div_events {
-            let w = DivWitness::new(e.signed, e.b, e.c);
-            let mut row = [Val::ZERO; NUM_COLS];
-            let put_word = |row: &mut [Val; NUM_COLS], at: usize, x: u32| {
-                for (i, byte) in x.to_le_bytes().iter().enumerate() {
-                    row[at + i] = Val::from_u8(*byte);
-                }
-            };
-            put_word(&mut row, col::B, e.b);
-            put_word(&mut row, col::C, e.c);
-            put_word(&mut row, col::Q, w.q);
-            put_word(&mut row, col::R, w.r);
-            put_word(&mut row, col::ABS_R, w.abs_r);
-            put_word(&mut row, col::ABS_C, w.abs_c);
-            for k in 0..8 {
-                row[col::CARRY + k] = Val::from_u32(w.carries[k]);
-            }
-            for (i, x) in [e.b, e.c, w.q, w.r].iter().enumerate() {
-                let negative = (*x as i32) < 0;
-                row[col::MSB + i] = Val::from_bool(negative);
-                row[col::SIGN + i] = Val::from_u32(if e.signed && negative { 255 } else { 0 });
-            }
-            row[col::OVERFLOW] = Val::from_bool(w.overflow);
-            let byte_sum = |x: u32| x.to_le_bytes().iter().map(|&v| v as u32).sum::<u32>();
-            row[col::C_SUM_INV] = Val::from_u32(byte_sum(e.c))
-                .try_inverse()
-                .unwrap_or(Val::ZERO);
-            row[col::R_SUM_INV] = Val::from_u32(byte_sum(w.r))
-                .try_inverse()
-                .unwrap_or(Val::ZERO);
-            row[col::R_IS_ZERO] = Val::from_bool(w.r == 0);
-            if e.signed && (w.r as i32) < 0 {
-                let carries = negation_carries(w.r, w.abs_r);
-                for i in 0..4 {
-                    row[col::ABS_R_CARRY + i] = Val::from_u32(carries[i]);
-                }
-            }
-            if e.signed && (e.c as i32) < 0 {
-                let carries = negation_carries(e.c, w.abs_c);
-                for i in 0..4 {
-                    row[col::ABS_C_CARRY + i] = Val::from_u32(carries[i]);
-                }
-            }
-            row[col::SIGNED] = Val::from_bool(e.signed);
-            row[col::SEND_Q] = Val::from_bool(e.send_q);
-            row[col::SEND_R] = Val::from_bool(e.send_r);
-            row[col::IS_REAL] = Val::ONE;
-            values.extend(row);
+        let width = NUM_DIV_COLS;
+        let mut values = vec![Val::ZERO; record.div_events.len() * width];
+        for (row, e) in values.chunks_mut(width).zip(&record.div_events) {
+            let cols: &mut DivCols<Val> = row.borrow_mut();
+            *cols = populate(e);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, width, 1)
     }
 }
 

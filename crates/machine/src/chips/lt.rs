@@ -11,6 +11,8 @@
 //! **Range checks**: all limbs of `b` and `c` (`U8Pair`); `a` is a table answer, so a bit.
 //! **Assumes**: nothing. Padding rows are zero.
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -21,8 +23,29 @@ use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::{AluEvent, MachineRecord};
 
-/// Columns: a, b[4], c[4], flags[4], b3_adj, c3_adj, msb_b, msb_c, diff_inv, is_slt, is_sltu.
-pub const NUM_COLS: usize = 20;
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct LtCols<T> {
+    /// The comparison bit.
+    pub a: T,
+    pub b: Word<T>,
+    pub c: Word<T>,
+    /// One-hot: the most significant byte where the adjusted `b` and `c` differ.
+    pub flags: [T; 4],
+    /// The top bytes of `b` and `c`, sign bit flipped for SLT.
+    pub b3_adj: T,
+    pub c3_adj: T,
+    /// The sign bits of `b` and `c` (`Ltu(127, top byte)`).
+    pub msb_b: T,
+    pub msb_c: T,
+    /// The inverse of the flagged pair's difference (0 when `b = c`).
+    pub diff_inv: T,
+    pub is_slt: T,
+    pub is_sltu: T,
+}
+
+pub const NUM_LT_COLS: usize = std::mem::size_of::<LtCols<u8>>();
+crate::borrow_row!(LtCols);
 
 /// The honest witness of one comparison.
 pub struct LtWitness {
@@ -68,7 +91,7 @@ pub struct LtChip;
 
 impl<F> BaseAir<F> for LtChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_LT_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -80,14 +103,14 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let e = |i: usize| -> AB::Expr { row[i].into() };
-        let a = e(0);
-        let b = Word::from_row(&row, 1);
-        let c = Word::from_row(&row, 5);
-        let flags: [AB::Expr; 4] = std::array::from_fn(|i| e(9 + i));
-        let (b3_adj, c3_adj, msb_b, msb_c, diff_inv) = (e(13), e(14), e(15), e(16), e(17));
-        let (is_slt, is_sltu) = (e(18), e(19));
+        let local: LtCols<AB::Var> = *builder.main().current_slice().borrow();
+        let e = |v: AB::Var| -> AB::Expr { v.into() };
+        let a = e(local.a);
+        let (b, c) = (local.b, local.c);
+        let flags: [AB::Expr; 4] = local.flags.map(e);
+        let (b3_adj, c3_adj) = (e(local.b3_adj), e(local.c3_adj));
+        let (msb_b, msb_c, diff_inv) = (e(local.msb_b), e(local.msb_c), e(local.diff_inv));
+        let (is_slt, is_sltu) = (e(local.is_slt), e(local.is_sltu));
         let is_real = is_slt.clone() + is_sltu.clone();
 
         for x in flags
@@ -148,31 +171,37 @@ where
     }
 }
 
+/// The row of `a = op(b, c)`.
+pub fn populate(op: AluOp, a: u32, b: u32, c: u32) -> LtCols<Val> {
+    let w = LtWitness::new(op, b, c);
+    let diff = Val::from_u8(w.b_comp) - Val::from_u8(w.c_comp);
+    LtCols {
+        a: Val::from_u32(a),
+        b: Word::from_u32(b),
+        c: Word::from_u32(c),
+        flags: w.flags.map(Val::from_bool),
+        b3_adj: Val::from_u8(w.b3_adj),
+        c3_adj: Val::from_u8(w.c3_adj),
+        msb_b: Val::from_bool(w.msb_b),
+        msb_c: Val::from_bool(w.msb_c),
+        diff_inv: diff.try_inverse().unwrap_or(Val::ZERO),
+        is_slt: Val::from_bool(op == AluOp::Slt),
+        is_sltu: Val::from_bool(op == AluOp::Sltu),
+    }
+}
+
 impl Chip<Val, MachineRecord> for LtChip {
     fn name(&self) -> &'static str {
         "Lt"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.lt_events.len() * NUM_COLS);
-        for e in &record.lt_events {
-            let w = LtWitness::new(e.op, e.b, e.c);
-            let diff = Val::from_u8(w.b_comp) - Val::from_u8(w.c_comp);
-            values.push(Val::from_u32(e.a));
-            values.extend(e.b.to_le_bytes().map(Val::from_u8));
-            values.extend(e.c.to_le_bytes().map(Val::from_u8));
-            values.extend(w.flags.map(Val::from_bool));
-            values.extend([
-                Val::from_u8(w.b3_adj),
-                Val::from_u8(w.c3_adj),
-                Val::from_bool(w.msb_b),
-                Val::from_bool(w.msb_c),
-                diff.try_inverse().unwrap_or(Val::ZERO),
-                Val::from_bool(e.op == AluOp::Slt),
-                Val::from_bool(e.op == AluOp::Sltu),
-            ]);
+        let mut values = vec![Val::ZERO; record.lt_events.len() * NUM_LT_COLS];
+        for (row, e) in values.chunks_mut(NUM_LT_COLS).zip(&record.lt_events) {
+            let cols: &mut LtCols<Val> = row.borrow_mut();
+            *cols = populate(e.op, e.a, e.b, e.c);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, NUM_LT_COLS, 1)
     }
 }
 

@@ -11,6 +11,8 @@
 //! bits through `Ltu(127, top byte)`.
 //! **Assumes**: nothing. Padding rows are zero.
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -21,10 +23,33 @@ use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::MachineRecord;
 
-/// Columns: b[4], c[4], p[8], carry[8], msb_b, msb_c, signed, send_lo, send_hi, is_real, and the
-/// extension bytes sign_b, sign_c (`255·signed·msb`, kept as columns so that the convolution
-/// stays of degree 2).
-pub const NUM_COLS: usize = 32;
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct MulCols<T> {
+    pub b: Word<T>,
+    pub c: Word<T>,
+    /// The product's low and high words.
+    pub lo: Word<T>,
+    pub hi: Word<T>,
+    /// `carries[k]`: the carry out of product byte `k`.
+    pub carries: [T; 8],
+    /// The sign bits of `b` and `c` (`Ltu(127, top byte)`).
+    pub msb_b: T,
+    pub msb_c: T,
+    pub signed: T,
+    /// Which words of the product the row answers for.
+    pub send_lo: T,
+    pub send_hi: T,
+    pub is_real: T,
+    /// The extension bytes `255·signed·msb`: filled by the trace, but neither read nor
+    /// constrained by `eval` (which forms the sign byte from `signed·msb`). Kept because the
+    /// layout is part of the program key.
+    pub sign_b: T,
+    pub sign_c: T,
+}
+
+pub const NUM_MUL_COLS: usize = std::mem::size_of::<MulCols<u8>>();
+crate::borrow_row!(MulCols);
 
 /// The honest witness of one product.
 pub struct MulWitness {
@@ -73,7 +98,7 @@ pub struct MulChip;
 
 impl<F> BaseAir<F> for MulChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_MUL_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -85,15 +110,12 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let e = |i: usize| -> AB::Expr { row[i].into() };
-        let b = Word::from_row(&row, 0);
-        let c = Word::from_row(&row, 4);
-        let lo = Word::from_row(&row, 8);
-        let hi = Word::from_row(&row, 12);
-        let carries: [AB::Expr; 8] = std::array::from_fn(|k| e(16 + k));
-        let (msb_b, msb_c, signed) = (e(24), e(25), e(26));
-        let (send_lo, send_hi, is_real) = (e(27), e(28), e(29));
+        let local: MulCols<AB::Var> = *builder.main().current_slice().borrow();
+        let e = |v: AB::Var| -> AB::Expr { v.into() };
+        let (b, c, lo, hi) = (local.b, local.c, local.lo, local.hi);
+        let carries: [AB::Expr; 8] = local.carries.map(e);
+        let (msb_b, msb_c, signed) = (e(local.msb_b), e(local.msb_c), e(local.signed));
+        let (send_lo, send_hi, is_real) = (e(local.send_lo), e(local.send_hi), e(local.is_real));
         for x in [&msb_b, &msb_c, &signed, &send_lo, &send_hi, &is_real] {
             builder.assert_bool(x.clone());
         }
@@ -164,26 +186,39 @@ where
     }
 }
 
+/// The row of one product.
+pub fn populate(event: &MulEvent) -> MulCols<Val> {
+    let w = MulWitness::new(event.signed, event.b, event.c);
+    let sign = |msb: bool| Val::from_u32(if event.signed && msb { 255 } else { 0 });
+    MulCols {
+        b: Word::from_u32(event.b),
+        c: Word::from_u32(event.c),
+        lo: Word::from_u32(w.product as u32),
+        hi: Word::from_u32((w.product >> 32) as u32),
+        carries: w.carries.map(Val::from_u32),
+        msb_b: Val::from_bool(w.msb_b),
+        msb_c: Val::from_bool(w.msb_c),
+        signed: Val::from_bool(event.signed),
+        send_lo: Val::from_bool(event.send_lo),
+        send_hi: Val::from_bool(event.send_hi),
+        is_real: Val::ONE,
+        sign_b: sign(w.msb_b),
+        sign_c: sign(w.msb_c),
+    }
+}
+
 impl Chip<Val, MachineRecord> for MulChip {
     fn name(&self) -> &'static str {
         "Mul"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.mul_events.len() * NUM_COLS);
-        for e in &record.mul_events {
-            let w = MulWitness::new(e.signed, e.b, e.c);
-            values.extend(e.b.to_le_bytes().map(Val::from_u8));
-            values.extend(e.c.to_le_bytes().map(Val::from_u8));
-            values.extend(w.product.to_le_bytes().map(Val::from_u8));
-            values.extend(w.carries.map(Val::from_u32));
-            values.extend(
-                [w.msb_b, w.msb_c, e.signed, e.send_lo, e.send_hi, true].map(Val::from_bool),
-            );
-            let sign = |msb: bool| Val::from_u32(if e.signed && msb { 255 } else { 0 });
-            values.extend([sign(w.msb_b), sign(w.msb_c)]);
+        let mut values = vec![Val::ZERO; record.mul_events.len() * NUM_MUL_COLS];
+        for (row, e) in values.chunks_mut(NUM_MUL_COLS).zip(&record.mul_events) {
+            let cols: &mut MulCols<Val> = row.borrow_mut();
+            *cols = populate(e);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, NUM_MUL_COLS, 1)
     }
 }
 

@@ -10,6 +10,8 @@
 //! the carries (below 128, checked as bytes), `b`'s sign by `Ltu(127, b3)`.
 //! **Assumes**: nothing. Padding rows are zero (the power `p` is only constrained on real rows).
 
+use std::borrow::{Borrow, BorrowMut};
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -20,23 +22,37 @@ use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
 use crate::record::{AluEvent, MachineRecord};
 
-pub const NUM_COLS: usize = 48;
 const OPS: [AluOp; 4] = [AluOp::Sll, AluOp::Srl, AluOp::Sra, AluOp::Rotr];
 
-mod col {
-    pub const B: usize = 0;
-    pub const C: usize = 4;
-    pub const C_BITS: usize = 8; // 8 bits of c's low byte
-    pub const R_BITS: usize = 16; // t mod 8
-    pub const P01: usize = 19; // (1 + r0)(1 + 3 r1)
-    pub const P: usize = 20; // 2^(t mod 8)
-    pub const FLAGS: usize = 21; // one-hot t div 8, 0..=4
-    pub const PRODUCT: usize = 26;
-    pub const CARRY: usize = 34;
-    pub const MSB_B: usize = 42;
-    pub const SIGN_B: usize = 43;
-    pub const OP: usize = 44; // sll, srl, sra, rotr
+/// One row; words are little-endian bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct ShiftCols<T> {
+    pub b: [T; 4],
+    pub c: [T; 4],
+    /// The eight bits of `c`'s low byte; the amount `s` is the low five.
+    pub c_bits: [T; 8],
+    /// The bits of `r = t mod 8`.
+    pub r_bits: [T; 3],
+    /// `(1 + r0)(1 + 3·r1)`, the partial product that keeps `p`'s constraint at degree 3.
+    pub p01: T,
+    /// `p = 2^r`.
+    pub p: T,
+    /// One-hot `q = t div 8`, `0..=4`.
+    pub flags: [T; 5],
+    /// The bytes of `P = b·2^t` and the carries of its convolution.
+    pub product: [T; 8],
+    pub carries: [T; 8],
+    pub msb_b: T,
+    /// `b`'s extension byte: 255 for SRA of a negative `b`, else 0.
+    pub sign_b: T,
+    /// One-hot operation, in `OPS` order.
+    pub ops: [T; 4],
 }
+
+crate::borrow_row!(ShiftCols);
+
+pub const NUM_SHIFT_COLS: usize = std::mem::size_of::<ShiftCols<u8>>();
 
 /// The honest witness of one shift.
 pub struct ShiftWitness {
@@ -79,7 +95,7 @@ pub struct ShiftChip;
 
 impl<F> BaseAir<F> for ShiftChip {
     fn width(&self) -> usize {
-        NUM_COLS
+        NUM_SHIFT_COLS
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -91,18 +107,16 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let row = builder.main().current_slice().to_vec();
-        let e = |i: usize| -> AB::Expr { row[i].into() };
-        let word = |i: usize| Word::from_row(&row, i);
-        let (b, c) = (word(col::B), word(col::C));
-        let ops: [AB::Expr; 4] = std::array::from_fn(|i| e(col::OP + i));
+        let local: ShiftCols<AB::Var> = *builder.main().current_slice().borrow();
+        let (b, c) = (Word(local.b), Word(local.c));
+        let ops: [AB::Expr; 4] = local.ops.map(Into::into);
         let [is_sll, is_srl, is_sra, is_rotr] = ops.clone();
         let is_real = ops.iter().cloned().fold(AB::Expr::ZERO, |s, x| s + x);
-        let c_bits: [AB::Expr; 8] = std::array::from_fn(|i| e(col::C_BITS + i));
-        let r_bits: [AB::Expr; 3] = std::array::from_fn(|i| e(col::R_BITS + i));
-        let flags: [AB::Expr; 5] = std::array::from_fn(|i| e(col::FLAGS + i));
-        let (p01, p) = (e(col::P01), e(col::P));
-        let (msb_b, sign_b) = (e(col::MSB_B), e(col::SIGN_B));
+        let c_bits: [AB::Expr; 8] = local.c_bits.map(Into::into);
+        let r_bits: [AB::Expr; 3] = local.r_bits.map(Into::into);
+        let flags: [AB::Expr; 5] = local.flags.map(Into::into);
+        let (p01, p): (AB::Expr, AB::Expr) = (local.p01.into(), local.p.into());
+        let (msb_b, sign_b): (AB::Expr, AB::Expr) = (local.msb_b.into(), local.sign_b.into());
         let one = AB::Expr::ONE;
 
         for x in ops
@@ -157,8 +171,8 @@ where
             }
         });
         let m: [AB::Expr; 5] = std::array::from_fn(|j| flags[j].clone() * p.clone());
-        let product: [AB::Expr; 8] = std::array::from_fn(|k| e(col::PRODUCT + k));
-        let carries: [AB::Expr; 8] = std::array::from_fn(|k| e(col::CARRY + k));
+        let product: [AB::Expr; 8] = local.product.map(Into::into);
+        let carries: [AB::Expr; 8] = local.carries.map(Into::into);
         for k in 0..8 {
             let mut lhs = if k == 0 {
                 AB::Expr::ZERO
@@ -222,46 +236,45 @@ where
     }
 }
 
+/// The row of `a = op(b, c)`.
+pub fn populate(op: AluOp, b: u32, c: u32) -> ShiftCols<Val> {
+    let w = ShiftWitness::new(op, b, c);
+    fn bits<const N: usize>(x: u32) -> [Val; N] {
+        std::array::from_fn(|i| Val::from_bool(x >> i & 1 == 1))
+    }
+    let r = w.t % 8;
+    let msb = (b as i32) < 0;
+    let mut cols = ShiftCols {
+        b: b.to_le_bytes().map(Val::from_u8),
+        c: c.to_le_bytes().map(Val::from_u8),
+        c_bits: bits(c),
+        r_bits: bits(r),
+        p01: Val::from_u32((1 + (r & 1)) * (1 + 3 * (r >> 1 & 1))),
+        p: Val::from_u32(1 << r),
+        product: w.product.to_le_bytes().map(Val::from_u8),
+        carries: w.carries.map(Val::from_u32),
+        msb_b: Val::from_bool(msb),
+        sign_b: Val::from_u32(if op == AluOp::Sra && msb { 255 } else { 0 }),
+        ..ShiftCols::default()
+    };
+    cols.flags[(w.t / 8) as usize] = Val::ONE;
+    cols.ops[OPS.iter().position(|&o| o == op).expect("a shift")] = Val::ONE;
+    cols
+}
+
 impl Chip<Val, MachineRecord> for ShiftChip {
     fn name(&self) -> &'static str {
         "Shift"
     }
 
     fn generate_trace(&self, record: &MachineRecord) -> RowMajorMatrix<Val> {
-        let mut values = Vec::with_capacity(record.shift_events.len() * NUM_COLS);
-        for e in &record.shift_events {
-            let w = ShiftWitness::new(e.op, e.b, e.c);
-            let mut row = [Val::ZERO; NUM_COLS];
-            for (i, v) in e.b.to_le_bytes().iter().enumerate() {
-                row[col::B + i] = Val::from_u8(*v);
-            }
-            for (i, v) in e.c.to_le_bytes().iter().enumerate() {
-                row[col::C + i] = Val::from_u8(*v);
-            }
-            for i in 0..8 {
-                row[col::C_BITS + i] = Val::from_bool(e.c >> i & 1 == 1);
-            }
-            let r = w.t % 8;
-            for i in 0..3 {
-                row[col::R_BITS + i] = Val::from_bool(r >> i & 1 == 1);
-            }
-            row[col::P01] = Val::from_u32((1 + (r & 1)) * (1 + 3 * (r >> 1 & 1)));
-            row[col::P] = Val::from_u32(1 << r);
-            row[col::FLAGS + (w.t / 8) as usize] = Val::ONE;
-            for (k, v) in w.product.to_le_bytes().iter().enumerate() {
-                row[col::PRODUCT + k] = Val::from_u8(*v);
-            }
-            for k in 0..8 {
-                row[col::CARRY + k] = Val::from_u32(w.carries[k]);
-            }
-            let msb = (e.b as i32) < 0;
-            row[col::MSB_B] = Val::from_bool(msb);
-            row[col::SIGN_B] = Val::from_u32(if e.op == AluOp::Sra && msb { 255 } else { 0 });
-            let index = OPS.iter().position(|&o| o == e.op).expect("a shift");
-            row[col::OP + index] = Val::ONE;
-            values.extend(row);
+        let width = NUM_SHIFT_COLS;
+        let mut values = vec![Val::ZERO; record.shift_events.len() * width];
+        for (row, e) in values.chunks_mut(width).zip(&record.shift_events) {
+            let cols: &mut ShiftCols<Val> = row.borrow_mut();
+            *cols = populate(e.op, e.b, e.c);
         }
-        pad_to_power_of_two(values, NUM_COLS, 1)
+        pad_to_power_of_two(values, width, 1)
     }
 }
 
