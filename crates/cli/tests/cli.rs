@@ -150,6 +150,7 @@ fn errors_are_one_clear_line_and_never_a_panic() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = text(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_eq!(stderr.matches(message).count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
@@ -354,6 +355,8 @@ fn unprovable_runs_are_clear_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = text(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
+        // An error chain prints each cause once.
+        assert_eq!(stderr.matches(message).count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     assert!(!proof.exists());

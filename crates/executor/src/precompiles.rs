@@ -62,7 +62,7 @@ pub fn sha256_compress(w: &[u32; 64], state: &mut [u32; 8]) {
 pub const KECCAK_BLOCK_WORDS: usize = 36;
 
 /// The KECCAK_SPONGE precompile: absorb `input` (a multiple of 36 words, low word of each lane
-/// first) into a zero state, one Keccak-f[1600] per block, and return lanes 0..8 as 16 words.
+/// first) into a zero state, one Keccak-f\[1600\] per block, and return lanes 0..8 as 16 words.
 pub fn keccak_sponge(input: &[u32]) -> [u32; 16] {
     debug_assert_eq!(input.len() % KECCAK_BLOCK_WORDS, 0);
     let mut state = [0u64; 25];

@@ -14,13 +14,13 @@ use tessera_stark::septic::Point;
 use tessera_stark::{header, strip_header, ConfigId, Machine, Proof, VerifyError, VerifyingKey};
 use thiserror::Error;
 
-use crate::chips::cpu::public;
-use crate::chips::digest::DIGEST_WORDS;
-use crate::chips::global_sum::contribution;
+use crate::chips::cpu::columns::CpuPublicValues;
+use crate::chips::digest::{DigestPublicValues, DIGEST_WORDS};
+use crate::chips::global_sum::{contribution, GlobalSumPublicValues};
+use crate::chips::memory::MemoryShardPublicValues;
+use crate::chips::syscall::SyscallPublicValues;
 use crate::chips::MipsChip;
-use crate::program::{
-    keys, machine, CPU, DIGEST, GLOBAL_SUM, MEMORY_GLOBAL, MEMORY_SHARD, SYSCALL,
-};
+use crate::program::{keys, machine};
 use crate::record::MachineRecord;
 
 pub const CORE_MAGIC: [u8; 8] = *b"TESSCORE";
@@ -83,18 +83,16 @@ pub struct PublicOutput {
     pub shards: usize,
 }
 
+/// Why a core proof was rejected. Each message includes its cause (none is also a `source`, so
+/// an error chain prints each cause once).
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum CoreVerifyError {
     #[error("{0}")]
     Decode(VerifyError),
     #[error("the proof holds no shard")]
     NoShards,
-    #[error("shard {index}: {source}")]
-    Shard {
-        index: usize,
-        #[source]
-        source: VerifyError,
-    },
+    #[error("shard {index}: {error}")]
+    Shard { index: usize, error: VerifyError },
     #[error("the proof's shard {position} says it is shard {claimed}: shards are missing, repeated or out of order")]
     WrongIndex { position: usize, claimed: u32 },
     #[error("shard {0} halts but is not the last one")]
@@ -129,6 +127,50 @@ pub struct CoreVerifier {
     pub image_sum: Point,
 }
 
+/// Where the chips whose public values bind the shards sit in the machine, found by variant.
+struct BindingChips {
+    cpu: usize,
+    memory_shard: usize,
+    memory_global: usize,
+    global_sum: usize,
+    syscall: usize,
+    digest: usize,
+}
+
+impl BindingChips {
+    fn of(chips: &[MipsChip]) -> Self {
+        let find = |is: fn(&MipsChip) -> bool| {
+            chips
+                .iter()
+                .position(is)
+                .expect("the MIPS machine has every chip that binds shards")
+        };
+        BindingChips {
+            cpu: find(|c| matches!(c, MipsChip::Cpu(_))),
+            memory_shard: find(|c| matches!(c, MipsChip::MemoryShard(_))),
+            memory_global: find(|c| matches!(c, MipsChip::MemoryGlobal(_))),
+            global_sum: find(|c| matches!(c, MipsChip::GlobalSum(_))),
+            syscall: find(|c| matches!(c, MipsChip::Syscall(_))),
+            digest: find(|c| matches!(c, MipsChip::Digest(_))),
+        }
+    }
+}
+
+/// A chip's typed public values, borrowed from the proof's (whose count the STARK verifier
+/// checked; a wrong count is still an error here, not a panic).
+fn typed<P>(values: &[u32], index: usize) -> Result<&P, CoreVerifyError>
+where
+    [u32]: std::borrow::Borrow<P>,
+{
+    if std::mem::size_of_val(values) != std::mem::size_of::<P>() {
+        return Err(CoreVerifyError::Shard {
+            index,
+            error: VerifyError::Malformed("a chip's public values have the wrong count".into()),
+        });
+    }
+    Ok(std::borrow::Borrow::borrow(values))
+}
+
 /// A 32-bit word from public 16-bit halves (`None` if one is not a half).
 fn word(lo: u32, hi: u32) -> Option<u32> {
     (lo < 1 << 16 && hi < 1 << 16).then_some(lo | hi << 16)
@@ -160,7 +202,8 @@ impl CoreVerifier {
             .ok_or(CoreVerifyError::NoShards)?;
         let mut pcs = (self.program.entry, self.program.entry.wrapping_add(4));
         let mut clock = 0u64;
-        let mut digest = [0u32; 2 * DIGEST_WORDS];
+        let chips = BindingChips::of(self.machine.chips());
+        let mut digest = [[0u32; 2]; DIGEST_WORDS];
         let mut sum = self.image_sum;
         let mut exit_code = 0;
         // The shards' STARKs are independent: verify them in parallel, report the first failure.
@@ -169,28 +212,29 @@ impl CoreVerifier {
             .map(|shard| self.machine.verify::<MachineRecord>(&self.vk, shard))
             .collect();
         for (index, verdict) in verdicts.into_iter().enumerate() {
-            verdict.map_err(|source| CoreVerifyError::Shard { index, source })?;
+            verdict.map_err(|error| CoreVerifyError::Shard { index, error })?;
         }
         for (index, shard) in shards.iter().enumerate() {
             // The STARK verifier checked each present chip's public-value count.
             let pv = &shard.public_values;
-            let claimed = pv[MEMORY_SHARD][0];
+            let claimed =
+                typed::<MemoryShardPublicValues<u32>>(&pv[chips.memory_shard], index)?.shard_index;
             if claimed as usize != index {
                 return Err(CoreVerifyError::WrongIndex {
                     position: index,
                     claimed,
                 });
             }
-            let cpu = &pv[CPU];
-            match (cpu[public::HALTED] == 1, index == last) {
+            let cpu: &CpuPublicValues<u32> = typed(&pv[chips.cpu], index)?;
+            match (cpu.halted == 1, index == last) {
                 (true, false) => return Err(CoreVerifyError::HaltsEarly(index)),
                 (false, true) => return Err(CoreVerifyError::NotHalted(index)),
                 _ => {}
             }
-            let start_clock = word(cpu[public::START_CLOCK_LO], cpu[public::START_CLOCK_HI]);
+            let start_clock = word(cpu.start_clock[0], cpu.start_clock[1]);
             let starts = [
-                ("pc", cpu[public::START_PC] as u64, pcs.0 as u64),
-                ("next pc", cpu[public::START_NEXT_PC] as u64, pcs.1 as u64),
+                ("pc", cpu.start_pc as u64, pcs.0 as u64),
+                ("next pc", cpu.start_next_pc as u64, pcs.1 as u64),
                 ("clock", start_clock.map_or(u64::MAX, u64::from), clock),
             ];
             for (what, got, expected) in starts {
@@ -203,25 +247,32 @@ impl CoreVerifier {
                     });
                 }
             }
-            let (digest_start, digest_end) = pv[DIGEST].split_at(2 * DIGEST_WORDS);
-            if let Some(i) = (0..2 * DIGEST_WORDS).find(|&i| digest_start[i] != digest[i]) {
+            let shard_digest: &DigestPublicValues<u32> = typed(&pv[chips.digest], index)?;
+            let halves = shard_digest
+                .start
+                .iter()
+                .flatten()
+                .zip(digest.iter().flatten());
+            if let Some((&got, &expected)) = halves.clone().find(|(got, expected)| got != expected)
+            {
                 return Err(CoreVerifyError::Discontinuity {
                     index,
                     what: "committed digest half",
-                    got: digest_start[i] as u64,
-                    expected: digest[i] as u64,
+                    got: got as u64,
+                    expected: expected as u64,
                 });
             }
-            digest.copy_from_slice(digest_end);
-            if shard.present[MEMORY_GLOBAL] && index != last {
+            digest = shard_digest.end;
+            if shard.present[chips.memory_global] && index != last {
                 return Err(CoreVerifyError::MisplacedGlobalMemory(index));
             }
-            sum =
-                sum + contribution(&pv[GLOBAL_SUM]).ok_or(CoreVerifyError::BadGlobalSum(index))?;
-            pcs = (cpu[public::END_PC], cpu[public::END_NEXT_PC]);
-            clock += cpu[public::CYCLES] as u64;
+            let global_sum: &GlobalSumPublicValues<u32> = typed(&pv[chips.global_sum], index)?;
+            sum = sum + contribution(global_sum).ok_or(CoreVerifyError::BadGlobalSum(index))?;
+            pcs = (cpu.end_pc, cpu.end_next_pc);
+            clock += cpu.cycles as u64;
             if index == last {
-                exit_code = word(pv[SYSCALL][0], pv[SYSCALL][1]).unwrap_or(u32::MAX);
+                let syscall: &SyscallPublicValues<u32> = typed(&pv[chips.syscall], index)?;
+                exit_code = word(syscall.exit_code[0], syscall.exit_code[1]).unwrap_or(u32::MAX);
             }
         }
         if sum != Point::Identity {
@@ -231,7 +282,7 @@ impl CoreVerifier {
             return Err(CoreVerifyError::Failed(exit_code));
         }
         let mut out = [0u8; 32];
-        for (i, halves) in digest.chunks_exact(2).enumerate() {
+        for (i, halves) in digest.iter().enumerate() {
             let w = word(halves[0], halves[1]).ok_or(CoreVerifyError::BadDigest)?;
             out[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
         }

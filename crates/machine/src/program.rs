@@ -36,14 +36,6 @@ use crate::core_proof::{CoreProof, CoreVerifier};
 use crate::record::MachineRecord;
 use crate::shard::MAX_SHARD_CYCLES;
 
-/// Chip positions in [`machine`].
-pub const CPU: usize = 2;
-pub const MEMORY_SHARD: usize = 11;
-pub const MEMORY_GLOBAL: usize = 12;
-pub const GLOBAL_SUM: usize = 13;
-pub const SYSCALL: usize = 14;
-pub const DIGEST: usize = 16;
-
 /// The machine that proves the shards of runs of `program`.
 pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
     let chips = vec![
@@ -70,13 +62,13 @@ pub fn machine(program: Arc<Program>, config: ConfigId) -> Machine<MipsChip> {
         MipsChip::KeccakSponge(KeccakSpongeChip),
         MipsChip::Poseidon2(Poseidon2Chip),
     ];
-    debug_assert!(matches!(chips[CPU], MipsChip::Cpu(_)));
-    debug_assert!(matches!(chips[MEMORY_SHARD], MipsChip::MemoryShard(_)));
-    debug_assert!(matches!(chips[MEMORY_GLOBAL], MipsChip::MemoryGlobal(_)));
-    debug_assert!(matches!(chips[GLOBAL_SUM], MipsChip::GlobalSum(_)));
-    debug_assert!(matches!(chips[SYSCALL], MipsChip::Syscall(_)));
-    debug_assert!(matches!(chips[DIGEST], MipsChip::Digest(_)));
     Machine::new(chips, config)
+}
+
+/// The position of the chip named `name` (its [`Chip::name`]) in `machine`'s list: chips are
+/// found by name or variant, never by a position constant.
+pub fn chip_position(machine: &Machine<MipsChip>, name: &str) -> Option<usize> {
+    machine.chips().iter().position(|chip| chip.name() == name)
 }
 
 /// Cycles per shard unless asked otherwise: on a 24 GiB machine two shards of this size are
@@ -131,22 +123,26 @@ pub fn keys(machine: &Machine<MipsChip>, program: &Program) -> (ProvingKey, Veri
     (pk, vk, image_sum)
 }
 
+/// Why a run was not proven. Each message includes its cause (none is also a `source`, so an
+/// error chain prints each cause once).
 #[derive(Debug, Error)]
 pub enum ProgramError {
     #[error("execution failed: {0}")]
-    Execution(#[from] ExecError),
+    Execution(ExecError),
     #[error("shard size {0} is out of range: a shard holds 2 to {MAX_SHARD_CYCLES} cycles")]
     ShardSize(u64),
     #[error("the guest exited with code {0}: only successful runs (exit code 0) are proven")]
     Failed(u32),
     #[error("this run cannot be proven: {0}")]
     Unprovable(String),
-    #[error("shard {index}: {source}")]
-    Prove {
-        index: usize,
-        #[source]
-        source: ProveError,
-    },
+    #[error("shard {index}: {error}")]
+    Prove { index: usize, error: ProveError },
+}
+
+impl From<ExecError> for ProgramError {
+    fn from(error: ExecError) -> Self {
+        ProgramError::Execution(error)
+    }
 }
 
 /// What proving took.
@@ -308,8 +304,7 @@ impl ProgramProver {
             })
             .collect();
         for (index, outcome) in results {
-            let (proof, shapes) =
-                outcome.map_err(|source| ProgramError::Prove { index, source })?;
+            let (proof, shapes) = outcome.map_err(|error| ProgramError::Prove { index, error })?;
             for (chip, (rows, aux)) in chips.iter_mut().zip(shapes) {
                 chip.1 += rows;
                 chip.3 = chip.3.max(aux);

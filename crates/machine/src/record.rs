@@ -107,20 +107,6 @@ pub struct MachineRecord {
 }
 
 impl MachineRecord {
-    /// The CPU's public values (see `chips::cpu::public`).
-    pub fn cpu_public_values(&self) -> [u32; crate::chips::cpu::public::COUNT] {
-        [
-            self.start.0,
-            self.start.1,
-            self.end.0,
-            self.end.1,
-            self.exit_code.is_some() as u32,
-            self.cpu_steps.len() as u32,
-            self.start_clock as u32 & 0xFFFF,
-            (self.start_clock >> 16) as u32 & 0xFFFF,
-        ]
-    }
-
     pub fn new(program: Arc<Program>) -> Self {
         let instructions = program.instructions.len();
         MachineRecord {

@@ -1,13 +1,10 @@
 //! The CPU and its companions on a program that uses every instruction kind: the honest run
 //! proves and verifies, and each family of constraints rejects a tampered trace.
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
-
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use asm::{i, li, r, special2, special3, CODE, DATA, NOP, SYSCALL};
+use crate::asm::{i, li, r, special2, special3, CODE, DATA, NOP, SYSCALL};
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::{Executor, ExecutorConfig};
@@ -16,7 +13,7 @@ use tessera_machine::chips::cpu::columns::{CpuCols, NUM_CPU_COLS};
 use tessera_machine::chips::cpu::control::{Control, Kind};
 use tessera_machine::chips::hint::{HintCols, NUM_HINT_COLS};
 use tessera_machine::core_proof::{CoreProof, CoreVerifier};
-use tessera_machine::program::{keys, machine, ProgramError, ProgramProver, CPU};
+use tessera_machine::program::{chip_position, keys, machine, ProgramError, ProgramProver};
 use tessera_machine::MachineRecord;
 use tessera_mips::Program;
 use tessera_stark::{Chip, ConfigId, Val};
@@ -174,7 +171,7 @@ fn every_kind() -> Vec<u32> {
 const INPUT: &[u8] = b"forty-two bytes of private input, padded!!";
 
 fn program(code: &[u32]) -> Arc<Program> {
-    Arc::new(asm::program(code, &[(DATA + 64, 0x0BAD_F00D)]))
+    Arc::new(crate::asm::program(code, &[(DATA + 64, 0x0BAD_F00D)]))
 }
 
 fn record(program: &Arc<Program>) -> MachineRecord {
@@ -269,8 +266,15 @@ impl Fixture {
             .unwrap_or_else(|| panic!("no {kind:?} row"))
     }
 
+    /// The trace of the chip named `name`.
+    fn trace(&mut self, name: &str) -> &mut RowMajorMatrix<Val> {
+        let machine = machine(self.program.clone(), ConfigId::InsecureTesting);
+        let position = chip_position(&machine, name).expect("a chip of the machine");
+        &mut self.traces[position]
+    }
+
     fn cpu(&mut self, row: usize, col: usize) -> &mut Val {
-        &mut self.traces[CPU].values[row * NUM_CPU_COLS + col]
+        &mut self.trace("Cpu").values[row * NUM_CPU_COLS + col]
     }
 
     /// Proves the (tampered) traces without the debug checks and verifies.
@@ -377,7 +381,7 @@ fn a_forged_input_byte_is_rejected() {
     let h = hint_index();
     let mut f = fixture();
     // The input word a later load reads is changed where HINT_READ wrote it.
-    f.traces[tessera_machine::program::SYSCALL + 1].values[h.new_bytes[0]] += Val::ONE;
+    f.trace("Hint").values[h.new_bytes[0]] += Val::ONE;
     assert!(!f.verifies());
 }
 
@@ -398,7 +402,7 @@ fn a_skipped_trap_is_rejected() {
 fn a_changed_data_word_changes_the_key() {
     let code = every_kind();
     let one = ProgramProver::new(program(&code), ConfigId::InsecureTesting);
-    let other = Arc::new(asm::program(&code, &[(DATA + 64, 0x0BAD_F00E)]));
+    let other = Arc::new(crate::asm::program(&code, &[(DATA + 64, 0x0BAD_F00E)]));
     let other = ProgramProver::new(other, ConfigId::InsecureTesting);
     assert_ne!(one.vk.digest(), other.vk.digest());
     // So a proof for one is refused by the other's verifier as made for another key.
@@ -437,7 +441,7 @@ impl Fixture {
 
     fn syscall(&mut self, row: usize, col: usize) -> &mut Val {
         let width = tessera_machine::chips::syscall::NUM_SYSCALL_COLS;
-        &mut self.traces[tessera_machine::program::SYSCALL].values[row * width + col]
+        &mut self.trace("Syscall").values[row * width + col]
     }
 }
 

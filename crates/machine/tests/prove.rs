@@ -117,7 +117,7 @@ fn a_proof_of_one_program_is_rejected_for_another() {
         other.verifier().verify(&proof),
         Err(CoreVerifyError::Shard {
             index: 0,
-            source: VerifyError::WrongVerifyingKey
+            error: VerifyError::WrongVerifyingKey
         })
     );
 }
@@ -165,15 +165,12 @@ fn changed_or_cut_proof_bytes_are_rejected() {
     }
 }
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
-
 /// Jumps through registers with every link destination (`jalr $zero`, `jalr $t2`, `jr`,
 /// `jalr $ra`), then every load form, SC, an ALU operation and LUI into `$zero`, `$zero` as a
 /// source, and a halt: executed and proven whole and cut into shards of 3 cycles.
 #[test]
 fn jumps_through_registers_and_writes_to_zero_prove() {
-    use asm::{i, li, r, CODE, DATA, HALT, NOP};
+    use crate::asm::{i, li, r, CODE, DATA, HALT, NOP};
     let at = |index: u32| CODE + 4 * index;
     let mut code = Vec::new();
     // Each jump skips one instruction that would make the run fail (a load past memory).
@@ -209,7 +206,7 @@ fn jumps_through_registers_and_writes_to_zero_prove() {
     code.extend(li(4, 0));
     code.extend(HALT);
     let data: Vec<(u32, u32)> = (0..4).map(|k| (DATA + 4 * k, 0x8081_F2F3 ^ k)).collect();
-    let program = Arc::new(asm::program(&code, &data));
+    let program = Arc::new(crate::asm::program(&code, &data));
     let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
     for shard_size in [1 << 10, 3] {
         let options = ProveOptions {

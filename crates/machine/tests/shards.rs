@@ -3,20 +3,17 @@
 //! run spliced in, with a halting shard that is not the last, without its last shard, and with
 //! the run's memory boundary proven in a shard that is not the last.
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
-
 use std::path::Path;
 use std::sync::Arc;
 
-use asm::{i, li, r, DATA, HALT, NOP};
+use crate::asm::{i, li, r, DATA, HALT, NOP};
 use tessera_executor::{reexecute_shard, Executor, ExecutorConfig, Shard};
 use tessera_machine::bridge::RunBridge;
 use tessera_machine::bus::{global_memory_fields, memory_key};
 use tessera_machine::chips::global_sum::record_messages;
 use tessera_machine::chips::memory::{record_global_boundary, GlobalBoundaryRow};
 use tessera_machine::core_proof::{CoreProof, CoreVerifyError};
-use tessera_machine::program::{ProgramProver, ProveOptions, MEMORY_GLOBAL};
+use tessera_machine::program::{chip_position, ProgramProver, ProveOptions};
 use tessera_machine::MachineRecord;
 use tessera_mips::Program;
 use tessera_stark::ConfigId;
@@ -37,7 +34,7 @@ fn bridged_program() -> Arc<Program> {
     code.resize(2 * SHARD as usize, NOP);
     code.push(i(0x23, 9, 12, 4)); // lw $t4, 4($t1)
     code.extend(HALT);
-    Arc::new(asm::program(&code, &[]))
+    Arc::new(crate::asm::program(&code, &[]))
 }
 
 /// The run's shards, as the executor cuts them.
@@ -228,7 +225,8 @@ fn the_run_boundary_only_counts_in_the_last_shard() {
         }
         proofs.push(prover.prove_record(&record).unwrap().0);
     }
-    assert!(proofs[0].present[MEMORY_GLOBAL]);
+    let memory_global = chip_position(&prover.machine, "MemoryGlobal").unwrap();
+    assert!(proofs[0].present[memory_global]);
     assert_eq!(
         prover.verifier().verify(&CoreProof { shards: proofs }),
         Err(CoreVerifyError::MisplacedGlobalMemory(0))

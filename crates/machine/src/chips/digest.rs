@@ -10,6 +10,8 @@
 //! are then canonical because only COMMIT (a canonical register value) and this chip's start
 //! values put them on the bus.
 
+use std::borrow::Borrow;
+
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -21,6 +23,16 @@ use crate::record::MachineRecord;
 
 pub const DIGEST_WORDS: usize = 8;
 
+/// The digest's words as 16-bit halves when the shard starts and when it ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct DigestPublicValues<T> {
+    pub start: [[T; 2]; DIGEST_WORDS],
+    pub end: [[T; 2]; DIGEST_WORDS],
+}
+
+crate::public_values!(DigestPublicValues);
+
 #[derive(Clone, Debug, Default)]
 pub struct DigestChip;
 
@@ -29,7 +41,7 @@ impl<F> BaseAir<F> for DigestChip {
         DIGEST_WORDS
     }
     fn num_public_values(&self) -> usize {
-        4 * DIGEST_WORDS
+        DigestPublicValues::<u8>::COUNT
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -47,16 +59,15 @@ where
             .iter()
             .map(|&v| v.into())
             .collect();
-        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
-        for i in 0..DIGEST_WORDS {
+        let pv: DigestPublicValues<AB::PublicVar> = *builder.public_values().borrow();
+        for (i, (start, end)) in pv.start.iter().zip(&pv.end).enumerate() {
             let key = AB::Expr::from_u32(DIGEST_KEY_BASE + i as u32);
-            let end = 2 * DIGEST_WORDS + 2 * i;
             memory_message(
                 builder,
                 [
                     key.clone(),
-                    pv[2 * i].clone(),
-                    pv[2 * i + 1].clone(),
+                    start[0].into(),
+                    start[1].into(),
                     AB::Expr::ZERO,
                 ],
                 AB::Expr::ONE,
@@ -64,7 +75,7 @@ where
             );
             memory_message(
                 builder,
-                [key, pv[end].clone(), pv[end + 1].clone(), ts[i].clone()],
+                [key, end[0].into(), end[1].into(), ts[i].clone()],
                 AB::Expr::ONE,
                 false,
             );
@@ -89,13 +100,11 @@ impl Chip<Val, MachineRecord> for DigestChip {
     }
 
     fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
-        let end = record.digest.map(|(word, _)| word);
-        record
-            .digest_start
-            .iter()
-            .chain(&end)
-            .flat_map(|&word| [word & 0xFFFF, word >> 16])
-            .map(Val::from_u32)
-            .collect()
+        let halves = |word: u32| [word & 0xFFFF, word >> 16].map(Val::from_u32);
+        DigestPublicValues {
+            start: record.digest_start.map(halves),
+            end: record.digest.map(|(word, _)| halves(word)),
+        }
+        .to_vec()
     }
 }

@@ -34,7 +34,14 @@ use crate::record::MachineRecord;
 pub const MESSAGE_LEN: usize = 8;
 /// The high half of `(p − 1) / 2`: `y`'s top coefficient is at most `0x3F80 · 2^16`.
 const HALF_HI: u32 = 0x3F80;
-pub const NUM_PUBLIC_VALUES: usize = 14;
+/// GlobalSum's public value: `D` plus the points of the shard's messages, affine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct GlobalSumPublicValues<T> {
+    pub sum: [[T; 7]; 2],
+}
+
+crate::public_values!(GlobalSumPublicValues);
 
 #[repr(C)]
 pub struct GlobalSumCols<T> {
@@ -135,18 +142,9 @@ pub fn message_point(message: GlobalMessage) -> Point {
 
 /// A shard's contribution to the run's multiset sum, from its GlobalSum public values (`D`
 /// plus its messages' points): `None` if they are not a point of the curve.
-pub fn contribution(public_values: &[u32]) -> Option<Point> {
-    if public_values.len() != NUM_PUBLIC_VALUES {
-        return None;
-    }
-    let coords = |range: std::ops::Range<usize>| {
-        let mut c = [Val::ZERO; 7];
-        for (c, &v) in c.iter_mut().zip(&public_values[range]) {
-            *c = Val::from_u32(v);
-        }
-        Septic(c)
-    };
-    let sum = Point::affine(coords(0..7), coords(7..14))?;
+pub fn contribution(public_values: &GlobalSumPublicValues<u32>) -> Option<Point> {
+    let [x, y] = public_values.sum.map(|c| Septic(c.map(Val::from_u32)));
+    let sum = Point::affine(x, y)?;
     let (x, y) = start_point();
     Some(sum + -Point::Affine { x, y })
 }
@@ -172,7 +170,7 @@ impl BaseAir<Val> for GlobalSumChip {
         NUM_GLOBAL_SUM_COLS
     }
     fn num_public_values(&self) -> usize {
-        NUM_PUBLIC_VALUES
+        GlobalSumPublicValues::<u8>::COUNT
     }
 }
 
@@ -182,7 +180,7 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for GlobalSumChip {
         let main = builder.main();
         let local: &GlobalSumCols<AB::Var> = main.current_slice().borrow();
         let next: &GlobalSumCols<AB::Var> = main.next_slice().borrow();
-        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
+        let pv: GlobalSumPublicValues<AB::PublicVar> = *builder.public_values().borrow();
         let e = |v: AB::Var| -> AB::Expr { v.into() };
         let c = AB::Expr::from_u32;
         let (is_real, is_send) = (e(local.is_real), e(local.is_send));
@@ -247,9 +245,7 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for GlobalSumChip {
                 builder
                     .when_first_row()
                     .assert_eq(acc.clone(), AB::Expr::from(start));
-                builder
-                    .when_last_row()
-                    .assert_eq(acc, pv[7 * k + i].clone());
+                builder.when_last_row().assert_eq(acc, pv.sum[k][i]);
             }
         }
         builder.when_last_row().assert_zero(is_real);
@@ -317,7 +313,7 @@ impl Chip<Val, MachineRecord> for GlobalSumChip {
 
     fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
         match sum_of(&record.global_messages) {
-            Point::Affine { x, y } => x.0.into_iter().chain(y.0).collect(),
+            Point::Affine { x, y } => GlobalSumPublicValues { sum: [x.0, y.0] }.to_vec(),
             Point::Identity => unreachable!("the sum starts off the identity"),
         }
     }

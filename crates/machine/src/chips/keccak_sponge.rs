@@ -1,5 +1,5 @@
 //! KECCAK_SPONGE: absorbs `len` words at `$a0` (blocks of 36 words, 18 lanes) into a zero
-//! Keccak-f[1600] state and writes lanes 0..8 (16 words) to `$a1`; `len` is the word at
+//! Keccak-f\[1600\] state and writes lanes 0..8 (16 words) to `$a1`; `len` is the word at
 //! `$a1 + 64`. Each block is one permutation of Plonky3's `KeccakAir` (24 rows, one per round,
 //! embedded as the first columns) with columns of its own beside it.
 //!

@@ -167,6 +167,15 @@ fn halves<E: PrimeCharacteristicRing, T: Copy + Into<E>>(h: [T; 2]) -> [E; 2] {
     h.map(Into::into)
 }
 
+/// MemoryShard's public value: the shard's index in its run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct MemoryShardPublicValues<T> {
+    pub shard_index: T,
+}
+
+crate::public_values!(MemoryShardPublicValues);
+
 /// The shard's memory boundary. Its public value is the shard's index.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryShardChip;
@@ -176,7 +185,7 @@ impl<F> BaseAir<F> for MemoryShardChip {
         NUM_SHARD_COLS
     }
     fn num_public_values(&self) -> usize {
-        1
+        MemoryShardPublicValues::<u8>::COUNT
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![0, 1, 5]
@@ -191,7 +200,8 @@ where
         let main = builder.main();
         let local: &MemoryShardCols<AB::Var> = main.current_slice().borrow();
         let next: &MemoryShardCols<AB::Var> = main.next_slice().borrow();
-        let index: AB::Expr = builder.public_values()[0].into();
+        let pv: &MemoryShardPublicValues<AB::PublicVar> = builder.public_values().borrow();
+        let index: AB::Expr = pv.shard_index.into();
         let e = |v: AB::Var| -> AB::Expr { v.into() };
         let key = eval_sorted(builder, &local.sorted, &next.sorted);
         let is_real = e(local.sorted.is_real);
@@ -266,7 +276,10 @@ impl Chip<Val, MachineRecord> for MemoryShardChip {
     }
 
     fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
-        vec![Val::from_u32(record.shard_index)]
+        MemoryShardPublicValues {
+            shard_index: Val::from_u32(record.shard_index),
+        }
+        .to_vec()
     }
 }
 

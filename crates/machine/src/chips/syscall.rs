@@ -97,8 +97,14 @@ pub struct SyscallCols<T> {
 pub const NUM_SYSCALL_COLS: usize = std::mem::size_of::<SyscallCols<u8>>();
 crate::borrow_row!(SyscallCols);
 
-/// Public values: the exit code's halves.
-pub const NUM_PUBLIC_VALUES: usize = 2;
+/// The exit code's halves, when the shard halts (zero otherwise).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct SyscallPublicValues<T> {
+    pub exit_code: [T; 2],
+}
+
+crate::public_values!(SyscallPublicValues);
 
 /// One syscall as proven.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,7 +130,7 @@ impl<F> BaseAir<F> for SyscallChip {
         NUM_SYSCALL_COLS
     }
     fn num_public_values(&self) -> usize {
-        NUM_PUBLIC_VALUES
+        SyscallPublicValues::<u8>::COUNT
     }
     fn main_next_row_columns(&self) -> Vec<usize> {
         vec![]
@@ -141,7 +147,7 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         let local: SyscallCols<AB::Var> = *builder.main().current_slice().borrow();
-        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
+        let pv: SyscallPublicValues<AB::PublicVar> = *builder.public_values().borrow();
         let is_real: AB::Expr = local.is_real.into();
         let f = |i: usize| -> AB::Expr { local.flags[i].into() };
         builder.assert_bool(is_real.clone());
@@ -204,8 +210,8 @@ where
         }
 
         // HALT: the exit code is public.
-        for i in 0..2 {
-            builder.assert_zero(f(HALT) * (a0[i].clone() - pv[i].clone()));
+        for (half, code) in a0.iter().zip(pv.exit_code) {
+            builder.assert_zero(f(HALT) * (half.clone() - code.into()));
         }
 
         // COMMIT: digest word a0 < 8 becomes a1.
@@ -428,6 +434,9 @@ impl Chip<Val, MachineRecord> for SyscallChip {
     }
 
     fn public_values(&self, record: &MachineRecord) -> Vec<Val> {
-        halves::<Val>(record.exit_code.unwrap_or(0)).to_vec()
+        SyscallPublicValues {
+            exit_code: halves::<Val>(record.exit_code.unwrap_or(0)),
+        }
+        .to_vec()
     }
 }

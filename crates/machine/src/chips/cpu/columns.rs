@@ -78,3 +78,23 @@ impl<T: Copy + Default> Default for CpuCols<T> {
         *vec![T::default(); NUM_CPU_COLS].as_slice().borrow()
     }
 }
+
+/// The CPU's public values: where the shard starts and where its last row leaves the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct CpuPublicValues<T> {
+    pub start_pc: T,
+    pub start_next_pc: T,
+    /// The last real row's `next_pc` and `next_next_pc`: where the next shard starts.
+    pub end_pc: T,
+    pub end_next_pc: T,
+    /// Whether the last real row halted.
+    pub halted: T,
+    /// The last real row's `clk`: the shard's cycles.
+    pub cycles: T,
+    /// The cycles the run executed before the shard, as 16-bit halves: bridging information
+    /// the verifier checks (the shard's timestamps count from its own start).
+    pub start_clock: [T; 2],
+}
+
+crate::public_values!(CpuPublicValues);
