@@ -1,5 +1,6 @@
 //! Tessera's emulator. It runs a guest [`Program`](tessera_mips::Program) exactly as the guest ABI
-//! (`docs/guest-abi.md`) defines MIPS32r2, with delay slots, syscalls and precompiles.
+//! (`docs/guest-abi.md`: instructions, memory, syscalls, input and public values) defines
+//! MIPS32r2, with delay slots, syscalls and precompiles.
 //!
 //! One engine, two modes: [`Executor::run_fast`] records nothing; [`Executor::run_traced`] records
 //! the per-instruction events the chips consume and cuts the run into [`Shard`]s, each starting

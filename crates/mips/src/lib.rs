@@ -1,5 +1,6 @@
 //! The MIPS32r2 instruction set as Tessera sees it: decoding a word into an [`Instruction`],
-//! printing it as assembly, and loading a guest ELF into a [`Program`].
+//! printing it as assembly, and loading a guest ELF into a [`Program`]. Which instructions and
+//! ELFs a guest may use is the guest ABI, `docs/guest-abi.md`.
 //!
 //! Everything here is pure and total: any `u32` decodes (unknown encodings become
 //! [`Opcode::Invalid`], which fails only when executed) and any byte string either loads or
