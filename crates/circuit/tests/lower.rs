@@ -3,10 +3,6 @@
 //! (`VerifierConstraintFolderWithLookups` driven by `LogUpGadget::eval_air_and_lookups`), and a
 //! changed opening changes it.
 
-mod common;
-#[path = "../../stark/tests/common/synthetic.rs"]
-mod synthetic;
-
 use p3_air::{BaseAir, RowWindow};
 use p3_batch_stark::folder::VerifierConstraintFolderWithLookups;
 use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
@@ -142,7 +138,8 @@ fn eval(dag: &Dag, root: tessera_circuit::NodeId, salt: u64) -> Challenge {
 
 #[test]
 fn every_chip_folds_as_the_verifier_does() {
-    let machine = tessera_machine::program::machine(common::fibonacci(), ConfigId::InsecureTesting);
+    let machine =
+        tessera_machine::program::machine(crate::common::fibonacci(), ConfigId::InsecureTesting);
     for (index, chip) in machine.chips().iter().enumerate() {
         let name = tessera_stark::Chip::<Val, MachineRecord>::name(chip);
         for log_height in [3, 10] {
@@ -190,7 +187,7 @@ fn every_chip_folds_as_the_verifier_does() {
 #[test]
 fn a_real_proof_satisfies_every_chip_circuit_exactly() {
     use tessera_circuit::values::input_value;
-    let (prover, all) = common::proof_values();
+    let (prover, all) = crate::common::proof_values();
     for values in &all {
         for (index, chip) in prover.machine.chips().iter().enumerate() {
             let name = tessera_stark::Chip::<Val, MachineRecord>::name(chip);
@@ -255,7 +252,7 @@ fn a_real_proof_satisfies_every_chip_circuit_exactly() {
 
 #[test]
 fn a_synthetic_machine_satisfies_its_circuit_exactly() {
-    use synthetic::{chips, Additions};
+    use crate::synthetic::{chips, Additions};
     use tessera_circuit::shard::build_shard_circuit;
     use tessera_circuit::values::input_value;
     use tessera_stark::Machine;

@@ -2,8 +2,6 @@
 //! exactly zero at the proof's openings for any γ, and not zero with one opening changed; the
 //! emitted circuit's encoding and hash are stable and tell circuits apart.
 
-mod common;
-
 use p3_field::PrimeCharacteristicRing;
 use tessera_circuit::shard::build_shard_circuit;
 use tessera_circuit::values::input_value;
@@ -13,7 +11,7 @@ use tessera_stark::{Challenge, Val};
 
 #[test]
 fn a_shard_circuit_is_zero_exactly_on_its_proof() {
-    let (prover, all) = common::proof_values();
+    let (prover, all) = crate::common::proof_values();
     let mut hashes = Vec::new();
     for values in &all {
         let shapes: Vec<_> = values

@@ -1,8 +1,6 @@
 //! Conformance: every opcode with its edge cases, in both execution modes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use tessera_executor::ExecErrorKind;
 
 const T0: u8 = 8;

@@ -1,8 +1,6 @@
 //! The guest ABI's syscalls: effects, results and every error they can raise.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use tessera_executor::{
     keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend, ExecErrorKind, Executor,
     ExecutorConfig,

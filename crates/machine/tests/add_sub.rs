@@ -1,8 +1,6 @@
 //! The add/sub chip: complete on edge values and random operands, and every tamper is rejected.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use p3_field::PrimeCharacteristicRing;
 use proptest::prelude::*;
 use tessera_machine::bus::AluOp;

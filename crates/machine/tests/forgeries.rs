@@ -11,12 +11,9 @@
 //!   memory, a jump in a branch's delay slot, and a shard that ends between a branch and its
 //!   delay slot.
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
-
 use std::sync::Arc;
 
-use asm::{i, li, CODE, DATA, HALT, NOP, SYSCALL};
+use crate::asm::{i, li, CODE, DATA, HALT, NOP, SYSCALL};
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
@@ -176,7 +173,7 @@ where
 fn the_harness_reproduces_honest_multiplicities_and_proofs() {
     let mut code = li(4, 0).to_vec();
     code.extend(HALT);
-    let program = Arc::new(asm::program(&code, &[]));
+    let program = Arc::new(crate::asm::program(&code, &[]));
     let prover = prover(&program);
     let records = records(&program, &shards(&program, vec![]));
     let chips = prover.machine.chips();
@@ -202,7 +199,7 @@ fn the_harness_reproduces_honest_multiplicities_and_proofs() {
 fn boundary_keys_cannot_wrap_around_p() {
     let mut code = li(4, 1).to_vec();
     code.extend(HALT);
-    let program = Arc::new(asm::program(&code, &[]));
+    let program = Arc::new(crate::asm::program(&code, &[]));
     assert!(!executes(&program, vec![]), "the run exits 1");
     let prover = prover(&program);
     let mut record = records(&program, &shards(&program, vec![])).remove(0);
@@ -265,7 +262,7 @@ fn sha_extend_padding_serves_no_schedule_word() {
     code.push(SYSCALL);
     code.extend(li(4, 0));
     code.extend(HALT);
-    let program = Arc::new(asm::program(&code, &data));
+    let program = Arc::new(crate::asm::program(&code, &data));
     let prover = prover(&program);
     let mut record = records(&program, &shards(&program, vec![])).remove(0);
     let (w, rows) = record.sha_extend_calls[0].clone();
@@ -348,7 +345,7 @@ fn a_boundary_row_cannot_name_a_digest_key() {
     code.push(SYSCALL);
     code.extend(li(4, 0));
     code.extend(HALT);
-    let program = Arc::new(asm::program(&code, &[]));
+    let program = Arc::new(crate::asm::program(&code, &[]));
     let prover = prover(&program);
     let mut record = records(&program, &shards(&program, vec![])).remove(0);
     assert_eq!(record.digest[0].0, 0x1234);
@@ -406,9 +403,9 @@ fn a_keccak_length_past_p_is_rejected() {
     code.push(SYSCALL);
     code.extend(li(4, 0));
     code.extend(HALT);
-    let honest = Arc::new(asm::program(&code, &data));
+    let honest = Arc::new(crate::asm::program(&code, &data));
     data.last_mut().unwrap().1 = 36 + P;
-    let forged = Arc::new(asm::program(&code, &data));
+    let forged = Arc::new(crate::asm::program(&code, &data));
     assert!(
         !executes(&forged, vec![]),
         "the executor rejects the length"
@@ -488,7 +485,7 @@ fn a_write_past_memory_is_rejected() {
         code.push(SYSCALL);
         code.extend(li(4, 0));
         code.extend(HALT);
-        Arc::new(asm::program(&code, &[]))
+        Arc::new(crate::asm::program(&code, &[]))
     };
     let (honest, forged) = (code(DATA), code(0x7F00_0000));
     assert!(
@@ -515,7 +512,7 @@ fn an_empty_hint_read_past_memory_is_rejected() {
         code.push(SYSCALL);
         code.extend(li(4, 0));
         code.extend(HALT);
-        Arc::new(asm::program(&code, &[]))
+        Arc::new(crate::asm::program(&code, &[]))
     };
     let (honest, forged) = (code(DATA), code(0x8000_0000));
     assert!(
@@ -534,7 +531,7 @@ fn an_empty_hint_read_past_memory_is_rejected() {
 fn delay_slot_program() -> Arc<Program> {
     let j = (2 << 26) | (((CODE + 20) >> 2) & 0x03FF_FFFF);
     let code = [i(0x04, 0, 0, 2), j, NOP, NOP, NOP, HALT[0], HALT[1]];
-    Arc::new(asm::program(&code, &[]))
+    Arc::new(crate::asm::program(&code, &[]))
 }
 
 /// The run the CPU's constraints alone would allow: the branch, then the jump in its delay

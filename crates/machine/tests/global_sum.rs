@@ -2,9 +2,6 @@
 //! honest sums prove with the public point `D + Σ ±h(m)` (`D` when every message is both sent
 //! and received), and a changed point, direction, sum or public value is rejected.
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
-
 use std::sync::Arc;
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
@@ -88,7 +85,7 @@ fn machine() -> Machine<TestChips> {
 }
 
 fn record(messages: &[GlobalMessage]) -> MachineRecord {
-    let program = Arc::new(asm::program(&asm::HALT, &[]));
+    let program = Arc::new(crate::asm::program(&crate::asm::HALT, &[]));
     let mut record = MachineRecord::new(program);
     record_messages(&mut record, messages);
     record

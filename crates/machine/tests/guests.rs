@@ -2,8 +2,6 @@
 //! machine's reference semantics, exactly what the executor computed; and the resulting records
 //! satisfy every execution chip's constraints.
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1,12 +1,9 @@
 //! Precompile chips: each call proves and verifies, matches the executor's reference, and a
 //! changed input, computed or written word is rejected.
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
-
 use std::sync::Arc;
 
-use asm::{i, li, DATA, SYSCALL};
+use crate::asm::{i, li, DATA, SYSCALL};
 use p3_field::PrimeCharacteristicRing;
 use tessera_executor::{
     keccak_sponge, poseidon2_permute, sha256_compress, sha256_extend, Executor, ExecutorConfig,
@@ -35,7 +32,7 @@ fn calls(calls: &[(u32, u32, u32)], load: Option<u32>, data: &[(u32, u32)]) -> A
     code.extend(load);
     code.extend(li(4, 0));
     code.extend([i(0x09, 0, 2, 0), SYSCALL]);
-    Arc::new(asm::program(&code, data))
+    Arc::new(crate::asm::program(&code, data))
 }
 
 /// Proves and verifies `program`; returns the rows of `chip` in the proof.

@@ -1,9 +1,7 @@
 //! The verifier never accepts and never panics on mutated proof bytes: bit flips, truncations,
 //! splices, and other proofs' bytes.
 
-mod common;
-
-use common::synthetic::{chips, Additions, SyntheticChip};
+use crate::common::synthetic::{chips, Additions, SyntheticChip};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use tessera_stark::{ConfigId, Machine, VerifyError, VerifyingKey};

@@ -1,9 +1,7 @@
 //! The synthetic three-chip machine proves and verifies; tampering with traces, proofs, keys or
 //! public values is rejected with typed errors, and the debug checks name what is wrong.
 
-mod common;
-
-use common::synthetic::{chips, Additions, SyntheticChip};
+use crate::common::synthetic::{chips, Additions, SyntheticChip};
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::Matrix;
@@ -234,7 +232,7 @@ fn shape_errors_are_reported_before_proving() {
 
 /// A machine whose byte table holds other values: another "program".
 mod other {
-    use super::common::synthetic::{Adder, Additions, Requests};
+    use crate::common::synthetic::{Adder, Additions, Requests};
     use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
     use p3_field::Field;
     use p3_lookup::{InteractionBuilder, LookupBus};
@@ -296,8 +294,8 @@ fn a_proof_for_another_program_is_rejected() {
 
     let other = Machine::new(
         vec![
-            other::OtherChip::Requests(common::synthetic::Requests),
-            other::OtherChip::Adder(common::synthetic::Adder),
+            other::OtherChip::Requests(crate::common::synthetic::Requests),
+            other::OtherChip::Adder(crate::common::synthetic::Adder),
             other::OtherChip::Bytes(other::ReversedBytes),
         ],
         ConfigId::InsecureTesting,

@@ -1,75 +1,26 @@
-//! Random programs over every instruction form of the guest ABI prove and verify, cut into small
-//! random shards: the machine agrees with the executor on programs nobody wrote by hand.
-//!
-//! The generator builds a program from *units*: one instruction, or a short idiom (a branch or
-//! jump and its delay slot, a call and its return, a syscall and its arguments) that control
-//! enters only at its start. Branches and jumps go forward only, to the start of a later unit (or
-//! to the final HALT), or inside their own unit to a place computed for them, so every program
-//! terminates; no branch or jump sits in a delay slot. Nothing a unit does can fail: divisors are
-//! nonzero, addresses aligned and in range, and trap conditions false.
-//!
-//! [`a_fixed_sample_proves_and_verifies_in_random_shards`] proves [`SAMPLE`] programs from fixed
-//! seeds, each with a random shard size, and [`the_sample_covers_every_form`] executes the same
-//! programs and checks that every form in [`required_forms`] was executed at least once.
-//! `TESSERA_RANDOM_SEED=S` proves only the sample's program `S` (printing its listing), and
-//! `TESSERA_SHRINK_SEED=S cargo test ... -- --ignored shrink` removes units from a failing program
-//! while it still fails, and prints what is left.
+//! The generator: programs made of units that cannot fail, and how their runs are cut.
 
-#[path = "../../executor/tests/common/mod.rs"]
-mod asm;
+use super::*;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
-
-use asm::{i, r, special2, special3, CODE, DATA, SYSCALL};
-use proptest::prelude::*;
-use tessera_executor::{CpuEvent, Executor, ExecutorConfig, Shard, SyscallEvent};
-use tessera_machine::program::{ProgramProver, ProveOptions};
-use tessera_mips::{Instruction, Opcode, Program};
-use tessera_stark::ConfigId;
-
-/// Programs in the fixed sample.
-const SAMPLE: u64 = 200;
-/// Code words per program in the sample (the prologue, the units, and HALT).
-const LENGTH: usize = 120;
-/// Of a hundred programs, how many are cut into several shards (the others are proven in one).
-const MULTI_SHARD_PERCENT: u32 = 100;
-/// Shard sizes are drawn from this range.
-const SHARD_SIZES: std::ops::RangeInclusive<u64> = 2..=64;
-
-/// Registers the units compute with (syscall units set `$v0`, `$a0`..`$a2` for themselves).
-const REGS: [u8; 12] = [2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 30];
-/// Base registers, never written after the prologue: data in the middle, and the top of memory.
-const BASE: u8 = 16;
-const BASE_VALUE: u32 = DATA + 128;
-const HIGH: u8 = 18;
-const HIGH_VALUE: u32 = tessera_mips::MEMORY_LIMIT - 128;
-/// Link and jump-target registers: only control units write them (and `$ra`).
-const LINKS: [u8; 3] = [17, 24, 25];
-const RA: u8 = 31;
-
-/// The bit of JR/JALR that asks for a hazard barrier (jr.hb, jalr.hb).
-const HB: u32 = 1 << 10;
-
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u32 {
+    pub(super) fn next(&mut self) -> u32 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         (self.0 >> 16) as u32
     }
-    fn below(&mut self, n: u32) -> u32 {
+    pub(super) fn below(&mut self, n: u32) -> u32 {
         self.next() % n
     }
-    fn chance(&mut self, percent: u32) -> bool {
+    pub(super) fn chance(&mut self, percent: u32) -> bool {
         self.below(100) < percent
     }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub(super) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len() as u32) as usize]
     }
-    fn value(&mut self) -> u32 {
+    pub(super) fn value(&mut self) -> u32 {
         match self.below(4) {
             0 => self.pick(&[
                 0,
@@ -90,7 +41,7 @@ impl Rng {
             _ => self.next(),
         }
     }
-    fn imm(&mut self) -> i32 {
+    pub(super) fn imm(&mut self) -> i32 {
         match self.below(4) {
             0 => self.pick(&[0, 1, -1, 0x7FFF, -0x8000, 31, 32]),
             _ => self.next() as u16 as i16 as i32,
@@ -101,13 +52,13 @@ impl Rng {
 /// Where a branch or jump goes: the start of the unit with this id (or the first later one that
 /// is left, or HALT), or a word of its own unit.
 #[derive(Clone, Copy, Debug)]
-enum Label {
+pub(super) enum Label {
     Unit(usize),
     Local(usize),
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Word {
+pub(super) enum Word {
     Fixed(u32),
     /// A branch, its offset filled in.
     Branch(u32, Label),
@@ -119,25 +70,25 @@ enum Word {
 }
 
 #[derive(Clone, Debug)]
-struct Unit {
-    id: usize,
-    words: Vec<Word>,
+pub(super) struct Unit {
+    pub(super) id: usize,
+    pub(super) words: Vec<Word>,
 }
 
 /// A generated program: what runs it, and how its run is cut.
 #[derive(Clone, Debug)]
-struct Generated {
-    seed: u64,
-    prologue: Vec<u32>,
-    units: Vec<Unit>,
-    epilogue: Vec<u32>,
-    data: Vec<(u32, u32)>,
-    inputs: Vec<Vec<u8>>,
-    shard_size: u64,
+pub(super) struct Generated {
+    pub(super) seed: u64,
+    pub(super) prologue: Vec<u32>,
+    pub(super) units: Vec<Unit>,
+    pub(super) epilogue: Vec<u32>,
+    pub(super) data: Vec<(u32, u32)>,
+    pub(super) inputs: Vec<Vec<u8>>,
+    pub(super) shard_size: u64,
 }
 
 impl Generated {
-    fn code(&self) -> Vec<u32> {
+    pub(super) fn code(&self) -> Vec<u32> {
         let mut starts = Vec::with_capacity(self.units.len());
         let mut at = CODE + 4 * self.prologue.len() as u32;
         for unit in &self.units {
@@ -174,11 +125,11 @@ impl Generated {
         code
     }
 
-    fn program(&self) -> Arc<Program> {
-        Arc::new(asm::program(&self.code(), &self.data))
+    pub(super) fn program(&self) -> Arc<Program> {
+        Arc::new(crate::asm::program(&self.code(), &self.data))
     }
 
-    fn listing(&self) -> String {
+    pub(super) fn listing(&self) -> String {
         let code = self.code();
         let mut out = format!(
             "seed {:#x}, shard size {}, inputs {:?}\n",
@@ -197,7 +148,7 @@ impl Generated {
     }
 
     /// Executes the program, returning its shards.
-    fn execute(&self) -> Result<Vec<Shard>, String> {
+    pub(super) fn execute(&self) -> Result<Vec<Shard>, String> {
         let program = self.program();
         let config = ExecutorConfig {
             shard_size: self.shard_size,
@@ -215,7 +166,7 @@ impl Generated {
 
     /// Proves the run in shards of `shard_size` cycles and verifies the proof; returns the
     /// number of shards.
-    fn prove_and_verify(&self, shard_size: u64) -> Result<usize, String> {
+    pub(super) fn prove_and_verify(&self, shard_size: u64) -> Result<usize, String> {
         let program = self.program();
         let prover = ProgramProver::new(program, ConfigId::InsecureTesting);
         let options = ProveOptions {
@@ -242,15 +193,15 @@ impl Generated {
     }
 }
 
-struct Generator {
-    rng: Rng,
-    units: Vec<Unit>,
-    words: usize,
-    inputs: Vec<Vec<u8>>,
+pub(super) struct Generator {
+    pub(super) rng: Rng,
+    pub(super) units: Vec<Unit>,
+    pub(super) words: usize,
+    pub(super) inputs: Vec<Vec<u8>>,
 }
 
 /// `(opcode field, access size)` of every load and store.
-const LOADS: [(u32, u32); 8] = [
+pub(super) const LOADS: [(u32, u32); 8] = [
     (0x20, 1), // lb
     (0x24, 1), // lbu
     (0x21, 2), // lh
@@ -260,7 +211,7 @@ const LOADS: [(u32, u32); 8] = [
     (0x26, 1), // lwr
     (0x30, 4), // ll
 ];
-const STORES: [(u32, u32); 6] = [
+pub(super) const STORES: [(u32, u32); 6] = [
     (0x28, 1), // sb
     (0x29, 2), // sh
     (0x2B, 4), // sw
@@ -270,7 +221,7 @@ const STORES: [(u32, u32); 6] = [
 ];
 
 /// The traps: register forms by funct, immediate forms by their rt field.
-const TRAPS: [Opcode; 6] = [
+pub(super) const TRAPS: [Opcode; 6] = [
     Opcode::Teq,
     Opcode::Tne,
     Opcode::Tge,
@@ -279,7 +230,7 @@ const TRAPS: [Opcode; 6] = [
     Opcode::Tltu,
 ];
 
-fn trap_funct(op: Opcode) -> u32 {
+pub(super) fn trap_funct(op: Opcode) -> u32 {
     match op {
         Opcode::Tge => 0x30,
         Opcode::Tgeu => 0x31,
@@ -290,7 +241,7 @@ fn trap_funct(op: Opcode) -> u32 {
     }
 }
 
-fn trap_imm_rt(op: Opcode) -> u8 {
+pub(super) fn trap_imm_rt(op: Opcode) -> u8 {
     match op {
         Opcode::Tge => 0x08,
         Opcode::Tgeu => 0x09,
@@ -301,7 +252,7 @@ fn trap_imm_rt(op: Opcode) -> u8 {
     }
 }
 
-fn trap_taken(op: Opcode, a: u32, b: u32) -> bool {
+pub(super) fn trap_taken(op: Opcode, a: u32, b: u32) -> bool {
     match op {
         Opcode::Teq => a == b,
         Opcode::Tne => a != b,
@@ -313,7 +264,7 @@ fn trap_taken(op: Opcode, a: u32, b: u32) -> bool {
 }
 
 impl Generator {
-    fn dest(&mut self) -> u8 {
+    pub(super) fn dest(&mut self) -> u8 {
         if self.rng.chance(10) {
             0
         } else {
@@ -321,7 +272,7 @@ impl Generator {
         }
     }
 
-    fn src(&mut self) -> u8 {
+    pub(super) fn src(&mut self) -> u8 {
         match self.rng.below(24) {
             0..=2 => 0,
             3 => self
@@ -331,19 +282,19 @@ impl Generator {
         }
     }
 
-    fn unit(&mut self, words: Vec<Word>) {
+    pub(super) fn unit(&mut self, words: Vec<Word>) {
         self.words += words.len();
         let id = self.units.len();
         self.units.push(Unit { id, words });
     }
 
     /// A forward target: the start of one of the next few units (or HALT).
-    fn ahead(&mut self) -> Label {
+    pub(super) fn ahead(&mut self) -> Label {
         Label::Unit(self.units.len() + 1 + self.rng.below(4) as usize)
     }
 
     /// One instruction that neither branches nor fails, for anywhere (delay slots included).
-    fn simple(&mut self) -> u32 {
+    pub(super) fn simple(&mut self) -> u32 {
         let (d, s, t) = (self.dest(), self.src(), self.src());
         let shamt = self.rng.below(32);
         match self.rng.below(17) {
@@ -423,7 +374,7 @@ impl Generator {
 
     /// A base register and an offset for an access of `size` bytes: anywhere in the data, at the
     /// top of memory, or low memory through `$zero`.
-    fn address(&mut self, size: u32) -> (u8, i32) {
+    pub(super) fn address(&mut self, size: u32) -> (u8, i32) {
         let align = !(size as i32 - 1);
         match self.rng.below(10) {
             0 => (HIGH, (self.rng.below(256) as i32 - 128) & align),
@@ -434,7 +385,7 @@ impl Generator {
 
     /// A trap whose condition is false, on registers whose values are known here (`$zero` and
     /// the bases) or on one register compared with itself.
-    fn false_trap(&mut self) -> u32 {
+    pub(super) fn false_trap(&mut self) -> u32 {
         let known = [(0u8, 0u32), (BASE, BASE_VALUE), (HIGH, HIGH_VALUE)];
         let op = self.rng.pick(&TRAPS);
         loop {
@@ -463,7 +414,7 @@ impl Generator {
     }
 
     /// A trap on two registers just set to random values, its condition false.
-    fn false_trap_on_values(&mut self) -> Vec<Word> {
+    pub(super) fn false_trap_on_values(&mut self) -> Vec<Word> {
         let op = self.rng.pick(&TRAPS);
         loop {
             let (a, b) = (self.rng.pick(&REGS), self.rng.pick(&REGS));
@@ -499,7 +450,7 @@ impl Generator {
     }
 
     /// A conditional branch (or BAL, B) without its offset, never linking through `rs = $ra`.
-    fn branch_word(&mut self) -> u32 {
+    pub(super) fn branch_word(&mut self) -> u32 {
         let (s, t) = (self.src(), self.src());
         let s_link = if s == RA { 0 } else { s };
         match self.rng.below(10) {
@@ -517,7 +468,7 @@ impl Generator {
     }
 
     /// A register that is not `not`: a link register, `$ra` or a computing one.
-    fn other_reg(&mut self, not: &[u8]) -> u8 {
+    pub(super) fn other_reg(&mut self, not: &[u8]) -> u8 {
         loop {
             let reg = match self.rng.below(3) {
                 0 => RA,
@@ -530,7 +481,7 @@ impl Generator {
         }
     }
 
-    fn hb(&mut self) -> u32 {
+    pub(super) fn hb(&mut self) -> u32 {
         if self.rng.chance(10) {
             HB
         } else {
@@ -538,7 +489,7 @@ impl Generator {
         }
     }
 
-    fn random_unit(&mut self) {
+    pub(super) fn random_unit(&mut self) {
         let f = Word::Fixed;
         match self.rng.below(100) {
             0..=51 => {
@@ -607,7 +558,7 @@ impl Generator {
 
     /// BAL or JAL to the next-but-one word, then a jump through `$ra` plus an offset, over a few
     /// words, to the end of the unit.
-    fn linked_jump(&mut self) {
+    pub(super) fn linked_jump(&mut self) {
         let f = Word::Fixed;
         let link = if self.rng.chance(50) {
             Word::Branch(i(0x01, 0, 0x11, 0), Label::Local(2))
@@ -637,7 +588,7 @@ impl Generator {
 
     /// A call (JAL, BAL or JALR) to a body after a jump over it; the body returns (JR or
     /// `jalr $zero`) to the jump, which leaves past the body.
-    fn call_and_return(&mut self) {
+    pub(super) fn call_and_return(&mut self) {
         let f = Word::Fixed;
         let link = self.rng.pick(&[RA, RA, LINKS[0], LINKS[1], LINKS[2]]);
         let through = link != RA || self.rng.chance(30);
@@ -679,7 +630,7 @@ impl Generator {
         self.unit(words);
     }
 
-    fn syscall(&mut self) {
+    pub(super) fn syscall(&mut self) {
         let f = Word::Fixed;
         let addiu = |reg: u8, v: u32| f(i(0x09, 0, reg, v as i32));
         let mut words = Vec::new();
@@ -728,12 +679,12 @@ impl Generator {
     }
 }
 
-fn li(reg: u8, value: u32) -> [u32; 2] {
-    asm::li(reg, value)
+pub(super) fn li(reg: u8, value: u32) -> [u32; 2] {
+    crate::asm::li(reg, value)
 }
 
 /// Program `index` of the sample, or any program from `seed`.
-fn generate(seed: u64, length: usize) -> Generated {
+pub(super) fn generate(seed: u64, length: usize) -> Generated {
     let mut g = Generator {
         rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
         units: Vec::new(),
@@ -780,7 +731,7 @@ fn generate(seed: u64, length: usize) -> Generated {
 /// two shards (a shard's proof costs about the same whatever its size), sometimes three, and
 /// for two programs of the sample in shards of 2 to 6 cycles; or (for `100 -
 /// MULTI_SHARD_PERCENT` percent of the programs) in one shard.
-fn shard_size(rng: &mut Rng, seed: u64, cycles: u64) -> u64 {
+pub(super) fn shard_size(rng: &mut Rng, seed: u64, cycles: u64) -> u64 {
     let c = cycles.clamp(6, 2 * SHARD_SIZES.end());
     let (lo, hi) = if seed % 100 == 50 {
         (2, 6)
@@ -796,372 +747,6 @@ fn shard_size(rng: &mut Rng, seed: u64, cycles: u64) -> u64 {
     lo + rng.below((hi - lo + 1) as u32) as u64
 }
 
-fn sample() -> impl Iterator<Item = Generated> {
+pub(super) fn sample() -> impl Iterator<Item = Generated> {
     (0..SAMPLE).map(|k| generate(k, LENGTH))
-}
-
-// ---- coverage ----------------------------------------------------------------------------------
-
-/// The registers an instruction reads (besides HI/LO and MOVZ/MOVN's old `rd`).
-fn reads(inst: &Instruction) -> Vec<u8> {
-    use Opcode::*;
-    match inst.opcode {
-        Add | Addu | Sub | Subu | And | Or | Xor | Nor | Slt | Sltu | Sllv | Srlv | Srav
-        | Rotrv | Movz | Movn | Mul | Mult | Multu | Div | Divu | Madd | Maddu | Msub | Msubu
-        | Beq | Bne | Teq | Tne | Tge | Tgeu | Tlt | Tltu | Sb | Sh | Sw | Swl | Swr | Sc | Lwl
-        | Lwr | Ins => vec![inst.rs, inst.rt],
-        Sll | Srl | Sra | Rotr | Seb | Seh | Wsbh => vec![inst.rt],
-        Clz | Clo | Ext | Mthi | Mtlo | Addi | Addiu | Slti | Sltiu | Andi | Ori | Xori | Blez
-        | Bgtz | Bltz | Bgez | Bltzal | Bgezal | Jr | Jalr | Lb | Lbu | Lh | Lhu | Lw | Ll
-        | Pref | Teqi | Tnei | Tgei | Tgeiu | Tlti | Tltiu => vec![inst.rs],
-        _ => vec![],
-    }
-}
-
-fn name(inst: &Instruction) -> &'static str {
-    match inst.opcode {
-        Opcode::Bgezal if inst.rs == 0 => "bal",
-        op => op.mnemonic(),
-    }
-}
-
-fn class(op: Opcode) -> &'static str {
-    use Opcode::*;
-    match op {
-        _ if op.is_load() => "load",
-        _ if op.is_store() => "store",
-        Mult | Multu | Div | Divu | Madd | Maddu | Msub | Msubu | Mfhi | Mflo | Mthi | Mtlo => {
-            "hi/lo"
-        }
-        Teq | Tne | Tge | Tgeu | Tlt | Tltu | Teqi | Tnei | Tgei | Tgeiu | Tlti | Tltiu => "trap",
-        Syscall => "syscall",
-        Sync | Pref => "sync/pref",
-        _ if op.has_delay_slot() => "branch or jump",
-        _ => "alu",
-    }
-}
-
-/// How many times each form was executed.
-#[derive(Default)]
-struct Forms(BTreeMap<String, usize>);
-
-impl Forms {
-    fn insert(&mut self, form: String) {
-        *self.0.entry(form).or_default() += 1;
-    }
-}
-
-/// The forms one executed instruction shows.
-fn event_forms(event: &CpuEvent, in_delay_slot: bool, forms: &mut Forms) {
-    use Opcode::*;
-    let inst = Instruction::decode(event.word);
-    let m = name(&inst);
-    forms.insert(m.to_string());
-    if inst.destination() == Some(0) {
-        forms.insert(format!("{m} -> $zero"));
-    }
-    if reads(&inst).contains(&0) {
-        forms.insert(format!("{m} <- $zero"));
-    }
-    if inst.opcode.is_load() || inst.opcode.is_store() {
-        let addr = event.rs_value.wrapping_add(inst.imm);
-        forms.insert(format!("{m} @{}", addr & 3));
-    }
-    match inst.opcode {
-        Jr | Jalr => {
-            let rs = if inst.rs == RA { "$ra" } else { "other" };
-            forms.insert(format!("{m} rs={rs}"));
-            if inst.opcode == Jalr {
-                let rd = match inst.rd {
-                    0 => "$zero",
-                    RA => "$ra",
-                    _ => "other",
-                };
-                forms.insert(format!("jalr rd={rd}"));
-            }
-            if event.word & HB != 0 {
-                forms.insert(format!("{m}.hb"));
-            }
-        }
-        Beq | Bne | Blez | Bgtz | Bltz | Bgez | Bltzal | Bgezal => {
-            let taken = event.next_next_pc != event.pc.wrapping_add(8);
-            forms.insert(format!("{m} {}", if taken { "taken" } else { "not taken" }));
-        }
-        _ => {}
-    }
-    if in_delay_slot {
-        forms.insert(format!("delay slot: {}", class(inst.opcode)));
-    }
-}
-
-fn syscall_forms(event: &SyscallEvent, forms: &mut Forms) {
-    forms.insert(match event.number {
-        0x00 => format!("HALT {}", event.args[0]),
-        0x02 => format!("WRITE fd {}", event.args[0]),
-        0x10 => "COMMIT".into(),
-        0xF0 => "HINT_LEN".into(),
-        0xF1 if event.args[1] == 0 => "HINT_READ empty".into(),
-        0xF1 => "HINT_READ".into(),
-        n => format!("syscall {n:#x}"),
-    });
-}
-
-/// The forms a run shows.
-fn run_forms(shards: &[Shard], forms: &mut Forms) {
-    let mut in_delay_slot = false;
-    for shard in shards {
-        for event in &shard.cpu_events {
-            event_forms(event, in_delay_slot, forms);
-            in_delay_slot = Instruction::decode(event.word).opcode.has_delay_slot();
-        }
-        for event in &shard.syscall_events {
-            syscall_forms(event, forms);
-        }
-    }
-    if shards.len() > 1 {
-        forms.insert("several shards".into());
-    }
-    if shards.len() > 2 {
-        forms.insert("a shard neither first nor last".into());
-    }
-    // Where the shards were cut: what the last instruction of a shard and the first of the next
-    // one are.
-    for pair in shards.windows(2) {
-        if let (Some(last), Some(first)) = (pair[0].cpu_events.last(), pair[1].cpu_events.first()) {
-            let (last, first) = (
-                Instruction::decode(last.word),
-                Instruction::decode(first.word),
-            );
-            forms.insert(format!("cut before: {}", class(first.opcode)));
-            forms.insert(format!("cut after: {}", class(last.opcode)));
-        }
-        if let Some(branch) = pair[0].cpu_events.iter().rev().nth(1) {
-            if Instruction::decode(branch.word).opcode.has_delay_slot() {
-                forms.insert("cut after: delay slot".into());
-            }
-        }
-    }
-}
-
-/// Every form the sample must execute at least once.
-fn required_forms() -> BTreeSet<String> {
-    use Opcode::*;
-    let opcodes = [
-        Add, Addu, Sub, Subu, And, Or, Xor, Nor, Slt, Sltu, Sllv, Srlv, Srav, Rotrv, Sll, Srl, Sra,
-        Rotr, Movz, Movn, Mul, Mult, Multu, Div, Divu, Madd, Maddu, Msub, Msubu, Mfhi, Mflo, Mthi,
-        Mtlo, Clz, Clo, Seb, Seh, Wsbh, Ext, Ins, Addi, Addiu, Slti, Sltiu, Andi, Ori, Xori, Lui,
-        Beq, Bne, Blez, Bgtz, Bltz, Bgez, Bltzal, Bgezal, J, Jal, Jr, Jalr, Lb, Lbu, Lh, Lhu, Lw,
-        Lwl, Lwr, Ll, Sb, Sh, Sw, Swl, Swr, Sc, Sync, Pref, Syscall, Teq, Tne, Tge, Tgeu, Tlt,
-        Tltu, Teqi, Tnei, Tgei, Tgeiu, Tlti, Tltiu,
-    ];
-    let mut forms = BTreeSet::new();
-    forms.insert("bal".to_string());
-    for op in opcodes {
-        let m = op.mnemonic();
-        forms.insert(m.to_string());
-        // Every register write can go to $zero, but the links of JAL, BAL and BxxZAL.
-        let inst = Instruction {
-            opcode: op,
-            rs: 1,
-            rt: 0,
-            rd: 0,
-            imm: 0,
-            word: 0,
-        };
-        if inst.destination() == Some(0) {
-            forms.insert(format!("{m} -> $zero"));
-        }
-        // Every register read can read $zero, but a jump's target (and BGEZAL's, which is BAL).
-        let reads = !reads(&Instruction {
-            rs: 1,
-            rt: 1,
-            ..inst
-        })
-        .is_empty();
-        if reads && !matches!(op, Jr | Jalr | Bgezal) {
-            forms.insert(format!("{m} <- $zero"));
-        }
-        let size = match op {
-            Lh | Lhu | Sh => 2,
-            Lw | Ll | Sw | Sc => 4,
-            _ => 1,
-        };
-        if op.is_load() || op.is_store() {
-            for offset in (0..4).step_by(size) {
-                forms.insert(format!("{m} @{offset}"));
-            }
-        }
-        if matches!(op, Beq | Bne | Blez | Bgtz | Bltz | Bgez | Bltzal | Bgezal) {
-            forms.insert(format!("{m} taken"));
-            forms.insert(format!("{m} not taken"));
-        }
-    }
-    for form in [
-        "jr rs=$ra",
-        "jr rs=other",
-        "jalr rs=$ra",
-        "jalr rs=other",
-        "jalr rd=$zero",
-        "jalr rd=$ra",
-        "jalr rd=other",
-        "jr.hb",
-        "jalr.hb",
-        "delay slot: alu",
-        "delay slot: load",
-        "delay slot: store",
-        "delay slot: hi/lo",
-        "delay slot: trap",
-        "delay slot: sync/pref",
-        "delay slot: syscall",
-        "WRITE fd 1",
-        "WRITE fd 2",
-        "WRITE fd 13",
-        "COMMIT",
-        "HINT_LEN",
-        "HINT_READ",
-        "HINT_READ empty",
-        "HALT 0",
-        "several shards",
-        "a shard neither first nor last",
-    ] {
-        forms.insert(form.to_string());
-    }
-    // Shards cut before and after every class (never between a branch and its delay slot).
-    for class in [
-        "alu",
-        "load",
-        "store",
-        "hi/lo",
-        "trap",
-        "syscall",
-        "branch or jump",
-    ] {
-        forms.insert(format!("cut before: {class}"));
-        if class != "branch or jump" {
-            forms.insert(format!("cut after: {class}"));
-        }
-    }
-    forms.insert("cut after: delay slot".to_string());
-    forms
-}
-
-#[test]
-fn the_sample_covers_every_form() {
-    let mut forms = Forms::default();
-    let (mut several, mut total) = (0, 0);
-    for generated in sample() {
-        let shards = generated
-            .execute()
-            .unwrap_or_else(|e| panic!("{e}\n{}", generated.listing()));
-        several += (shards.len() > 1) as u64;
-        total += shards.len();
-        run_forms(&shards, &mut forms);
-    }
-    let required = required_forms();
-    let missing: Vec<_> = required
-        .iter()
-        .filter(|f| !forms.0.contains_key(*f))
-        .collect();
-    assert!(missing.is_empty(), "the sample never executes {missing:?}");
-    let mut rarest: Vec<_> = required.iter().map(|f| (forms.0[f], f)).collect();
-    rarest.sort();
-    eprintln!(
-        "{} forms required, all executed; the rarest: {:?}",
-        required.len(),
-        &rarest[..12]
-    );
-    eprintln!("{several} of {SAMPLE} programs span several shards, {total} shards in all");
-    assert!(
-        several * 100 >= SAMPLE * MULTI_SHARD_PERCENT as u64 * 9 / 10,
-        "only {several} of {SAMPLE} programs span several shards"
-    );
-}
-
-#[test]
-fn a_fixed_sample_proves_and_verifies_in_random_shards() {
-    let only: Option<u64> = std::env::var("TESSERA_RANDOM_SEED")
-        .ok()
-        .map(|s| s.parse().expect("TESSERA_RANDOM_SEED is a sample index"));
-    let programs: Vec<Generated> = sample()
-        .filter(|g| only.is_none_or(|s| s == g.seed))
-        .collect();
-    if only.is_some() {
-        eprintln!("{}", programs[0].listing());
-    }
-    let mut shards = 0;
-    let mut failures = Vec::new();
-    for g in &programs {
-        match g.prove_and_verify(g.shard_size) {
-            Ok(n) => shards += n,
-            Err(e) => failures.push((g.seed, e)),
-        }
-    }
-    eprintln!(
-        "{} programs, {shards} shards proven and verified",
-        programs.len() - failures.len()
-    );
-    if let Some((first, _)) = failures.first() {
-        let list: Vec<_> = failures
-            .iter()
-            .map(|(seed, e)| format!("program {seed}: {e}"))
-            .collect();
-        panic!(
-            "{} of the sample's programs failed:\n{}\nthe first:\n{}",
-            failures.len(),
-            list.join("\n"),
-            programs
-                .iter()
-                .find(|g| g.seed == *first)
-                .unwrap()
-                .listing()
-        );
-    }
-}
-
-/// Removes units from the sample's failing program `TESSERA_SHRINK_SEED` while it still fails
-/// (with any error), and prints what is left.
-#[test]
-#[ignore = "a tool: TESSERA_SHRINK_SEED=<sample index>"]
-fn shrink() {
-    let seed: u64 = std::env::var("TESSERA_SHRINK_SEED")
-        .expect("TESSERA_SHRINK_SEED")
-        .parse()
-        .unwrap();
-    let mut g = generate(seed, LENGTH);
-    let fails = |g: &Generated| g.execute().is_ok() && g.prove_and_verify(g.shard_size).is_err();
-    assert!(fails(&g), "program {seed} does not fail");
-    let mut k = g.units.len();
-    while k > 0 {
-        k -= 1;
-        let mut smaller = g.clone();
-        smaller.units.remove(k);
-        if fails(&smaller) {
-            g = smaller;
-        }
-    }
-    // One shard, if the failure does not need a cut.
-    let mut whole = g.clone();
-    whole.shard_size = 1 << 20;
-    if fails(&whole) {
-        g = whole;
-    }
-    eprintln!(
-        "{}error: {}",
-        g.listing(),
-        g.prove_and_verify(g.shard_size).unwrap_err()
-    );
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(6))]
-
-    /// Longer programs from random seeds, each in one shard.
-    #[test]
-    fn random_programs_prove_and_verify(seed in any::<u64>()) {
-        let generated = generate(seed, 300);
-        generated.execute().map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}")))?;
-        generated
-            .prove_and_verify(1 << 20)
-            .map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}\n{}", generated.listing())))?;
-    }
 }
