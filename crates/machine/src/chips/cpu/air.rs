@@ -418,6 +418,8 @@ fn eval_memory<AB: AirBuilder + InteractionBuilder>(
                 - lanes[2].clone() * AB::Expr::TWO
                 - lanes[3].clone() * AB::Expr::from_u32(3)),
     );
+    // `0x7EFF − hi` checks the address's high half only because `hi` is already small: it is a
+    // half of the AddSub chip's answer, which that chip range-checks to 16 bits.
     range16[0] += is_mem.clone() * rest.clone();
     range16[1] += is_mem.clone()
         * (AB::Expr::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - alu_a[1].clone());
@@ -548,6 +550,8 @@ fn eval_control_flow<AB: AirBuilder>(
             - taken * (target.clone() - fall_through)
             - k(Kind::JumpReg) * (rs_field - target),
     );
+    // 4·hi checks JR's target below 2^30 only because hi is already a 16-bit half: `rs` is a
+    // register value, canonical halves on the memory bus.
     range16[2] += k(Kind::JumpReg) * rs_value[1].into() * AB::Expr::from_u32(4);
 }
 
