@@ -45,11 +45,6 @@ impl RunBridge {
         }
     }
 
-    /// The index the next shard gets.
-    pub fn next_index(&self) -> u32 {
-        self.next_index
-    }
-
     /// The record of the run's next shard (which must follow the previous one).
     pub fn record(&mut self, shard: &Shard) -> Result<MachineRecord, String> {
         let index = self.next_index;

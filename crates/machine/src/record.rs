@@ -29,7 +29,7 @@ impl ByteLookups {
     }
 
     /// Records the top-bit lookup of `byte` (see `bus::lookup_msb`).
-    pub fn record_msb(&mut self, byte: u8) {
+    pub(crate) fn record_msb(&mut self, byte: u8) {
         self.record(ByteOp::Ltu, 127, byte);
     }
 
@@ -48,8 +48,9 @@ pub struct AluEvent {
     pub c: u32,
 }
 
-/// Everything the chips of one shard prove.
-#[derive(Clone, Debug)]
+/// Everything the chips of one shard prove. A chip's events are one field here, empty by
+/// default: adding a chip adds its field and nothing else to this file.
+#[derive(Clone, Debug, Default)]
 pub struct MachineRecord {
     pub program: Arc<Program>,
     pub byte_lookups: ByteLookups,
@@ -108,37 +109,10 @@ pub struct MachineRecord {
 
 impl MachineRecord {
     pub fn new(program: Arc<Program>) -> Self {
-        let instructions = program.instructions.len();
         MachineRecord {
+            instruction_counts: vec![0; program.instructions.len()],
             program,
-            byte_lookups: ByteLookups::default(),
-            instruction_counts: vec![0; instructions],
-            add_sub_events: Vec::new(),
-            bitwise_events: Vec::new(),
-            lt_events: Vec::new(),
-            mul_events: Vec::new(),
-            div_events: Vec::new(),
-            shift_events: Vec::new(),
-            bits_events: Vec::new(),
-            bit_field_events: Vec::new(),
-            cpu_alu_requests: Vec::new(),
-            shard_index: 0,
-            start_clock: 0,
-            memory_boundary: Vec::new(),
-            memory_global: Vec::new(),
-            cpu_steps: Vec::new(),
-            syscall_steps: Vec::new(),
-            hint_words: Vec::new(),
-            sha_extend_calls: Vec::new(),
-            sha_compress_calls: Vec::new(),
-            keccak_calls: Vec::new(),
-            poseidon2_calls: Vec::new(),
-            global_messages: Vec::new(),
-            digest_start: [0; 8],
-            digest: [(0, 0); 8],
-            start: (0, 0),
-            end: (0, 0),
-            exit_code: None,
+            ..Default::default()
         }
     }
 

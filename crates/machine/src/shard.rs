@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tessera_executor::{poseidon2_permute, Checkpoint, CpuEvent, Shard, Syscall, SyscallEvent};
+use tessera_executor::{Checkpoint, CpuEvent, Shard, Syscall, SyscallEvent};
 use tessera_mips::{Instruction, Program};
 
 use crate::bus::{bit_field, memory_key, register_key, AluOp, DIGEST_KEY_BASE, EXT_BASE, INS_BASE};
@@ -18,13 +18,13 @@ use crate::chips::cpu::control::{extra, Control, Kind};
 use crate::chips::cpu::lanes::merge;
 use crate::chips::cpu::trace::{self as cpu_trace, CpuStep, Prev};
 use crate::chips::div::{record_division, DivEvent};
-use crate::chips::hint::{self, HintWord};
-use crate::chips::keccak_sponge::{self, KeccakCall};
+use crate::chips::hint;
+use crate::chips::keccak_sponge;
 use crate::chips::memory::ShardBoundaryRow;
 use crate::chips::mul::{record_product, MulEvent};
-use crate::chips::poseidon2::{self, Poseidon2Call, WIDTH};
-use crate::chips::sha_compress::{self, ShaCompressCall};
-use crate::chips::sha_extend::{self, ShaExtendRow};
+use crate::chips::poseidon2;
+use crate::chips::sha_compress;
+use crate::chips::sha_extend;
 use crate::chips::syscall::{self, SyscallStep, PROVABLE};
 use crate::record::MachineRecord;
 
@@ -32,20 +32,21 @@ use crate::record::MachineRecord;
 pub const MAX_SHARD_CYCLES: usize = (1 << 22) - 2;
 
 /// The timestamp of access slot `slot` (0..4) of the shard's cycle `clk`.
-fn timestamp(clk: u32, slot: u32) -> u32 {
+pub(crate) fn timestamp(clk: u32, slot: u32) -> u32 {
     4 * clk + slot
 }
 
-/// Every key's current value and last timestamp, and the values keys had before the shard.
-struct MemoryState {
+/// Every key's current value and last timestamp, and the values keys had before the shard:
+/// what the replay of each cycle and each precompile call reads and updates.
+pub(crate) struct ShardMemory {
     cells: HashMap<u32, (u32, u32)>,
     initial: HashMap<u32, u32>,
 }
 
-impl MemoryState {
+impl ShardMemory {
     /// Accesses `key` at `ts`, leaving `new` (or the value, for a read); `initial` is the
     /// key's value before the shard, used on its first access.
-    fn access(&mut self, key: u32, initial: u32, new: Option<u32>, ts: u32) -> Prev {
+    pub(crate) fn access(&mut self, key: u32, initial: u32, new: Option<u32>, ts: u32) -> Prev {
         let cell = self.cells.entry(key).or_insert_with(|| {
             self.initial.insert(key, initial);
             (initial, 0)
@@ -60,7 +61,7 @@ impl MemoryState {
 }
 
 /// The `(value, timestamp)` pair the Syscall chip's rows keep of an access.
-fn value_ts(prev: Prev) -> (u32, u32) {
+pub(crate) fn value_ts(prev: Prev) -> (u32, u32) {
     (prev.value, prev.ts)
 }
 
@@ -69,7 +70,7 @@ impl MachineRecord {
     /// digest words are `digest` when it starts. The memory boundary's rows come without the
     /// tags of the shards that last wrote them (see [`crate::bridge::RunBridge`], which fills
     /// them in) and the run's boundary is not set.
-    pub fn from_shard(
+    pub(crate) fn from_shard(
         program: Arc<Program>,
         shard: &Shard,
         index: u32,
@@ -95,7 +96,7 @@ impl MachineRecord {
             program: &program,
             start: &shard.start,
             record,
-            memory: MemoryState {
+            memory: ShardMemory {
                 cells: HashMap::new(),
                 initial: HashMap::new(),
             },
@@ -115,7 +116,7 @@ struct Replay<'a> {
     /// The checkpoint the shard starts from: the registers' values before it.
     start: &'a Checkpoint,
     record: MachineRecord,
-    memory: MemoryState,
+    memory: ShardMemory,
 }
 
 /// The cycle being replayed, for its timestamps and its errors.
@@ -536,11 +537,20 @@ impl Replay<'_> {
                 }
             }
             Syscall::Commit => step.digest = self.commit(clk, a0.0, a1.0),
-            Syscall::HintRead => self.hint_read(clk, a1.0, call),
-            Syscall::ShaExtend => self.sha_extend(clk, call)?,
-            Syscall::ShaCompress => self.sha_compress(clk, a0.0, a1.0, call)?,
-            Syscall::KeccakSponge => self.keccak_sponge(clk, a0.0, a1.0, call)?,
-            Syscall::Poseidon2Permute => self.poseidon2_permute(clk, a0.0, call)?,
+            // Each precompile replays its own accesses (slots 2 and 3) beside its chip.
+            Syscall::HintRead => hint::replay(&mut self.record, &mut self.memory, clk, call),
+            Syscall::ShaExtend => {
+                sha_extend::replay(&mut self.record, &mut self.memory, clk, call)?
+            }
+            Syscall::ShaCompress => {
+                sha_compress::replay(&mut self.record, &mut self.memory, clk, call)?
+            }
+            Syscall::KeccakSponge => {
+                keccak_sponge::replay(&mut self.record, &mut self.memory, clk, call)?
+            }
+            Syscall::Poseidon2Permute => {
+                poseidon2::replay(&mut self.record, &mut self.memory, clk, call)?
+            }
             _ => {}
         }
         syscall::record_lookups(&step, &mut self.record);
@@ -563,231 +573,5 @@ impl Replay<'_> {
             timestamp(clk, 3),
         );
         value_ts(prev)
-    }
-
-    /// HINT_READ: the words it writes, with `left` the bytes still to write from each.
-    fn hint_read(&mut self, clk: u32, len: u32, call: &SyscallEvent) {
-        for (j, access) in call.memory.iter().enumerate() {
-            let key = memory_key(access.addr);
-            let prev = self.memory.access(
-                key,
-                access.prev_value,
-                Some(access.value),
-                timestamp(clk, 3),
-            );
-            let word = HintWord {
-                clk,
-                key,
-                left: len - 4 * j as u32,
-                prev_value: prev.value,
-                prev_ts: prev.ts,
-                value: access.value,
-            };
-            hint::record_lookups(&word, &mut self.record.byte_lookups);
-            self.record.hint_words.push(word);
-        }
-    }
-
-    /// SHA_EXTEND: the 64 words of the schedule, each written in place.
-    fn sha_extend(&mut self, clk: u32, call: &SyscallEvent) -> Result<(), String> {
-        let mut w = [0u32; 64];
-        let mut rows = Vec::with_capacity(64);
-        for (j, access) in call.memory.iter().enumerate() {
-            let key = memory_key(access.addr);
-            let prev = self.memory.access(
-                key,
-                access.prev_value,
-                Some(access.value),
-                timestamp(clk, 3),
-            );
-            w[j] = access.value;
-            rows.push(ShaExtendRow {
-                clk,
-                j: j as u32,
-                key,
-                prev_value: prev.value,
-                prev_ts: prev.ts,
-            });
-        }
-        if rows.len() != 64 {
-            return Err(format!(
-                "SHA_EXTEND at cycle {}: {} words",
-                call.clock,
-                rows.len()
-            ));
-        }
-        sha_extend::record_call(&mut self.record, &w, &rows);
-        Ok(())
-    }
-
-    /// SHA_COMPRESS: reads the 64 schedule words at `w_addr`, then rewrites the 8 state words
-    /// at `state_addr`; the chip's rounds must give the executor's new state.
-    fn sha_compress(
-        &mut self,
-        clk: u32,
-        w_addr: u32,
-        state_addr: u32,
-        call: &SyscallEvent,
-    ) -> Result<(), String> {
-        if call.memory.len() != 80 {
-            return Err(format!(
-                "SHA_COMPRESS at cycle {}: {} memory accesses",
-                call.clock,
-                call.memory.len()
-            ));
-        }
-        let (w, rest) = call.memory.split_at(64);
-        let (state_read, state_written) = rest.split_at(8);
-        let mut compress = ShaCompressCall {
-            clk,
-            w_key: memory_key(w_addr),
-            state_key: memory_key(state_addr),
-            w: [0; 64],
-            state: [0; 8],
-            w_prev_ts: [0; 64],
-            state_prev_ts: [0; 8],
-        };
-        for (j, access) in w.iter().enumerate() {
-            let key = memory_key(access.addr);
-            let prev = self
-                .memory
-                .access(key, access.prev_value, None, timestamp(clk, 2));
-            compress.w[j] = prev.value;
-            compress.w_prev_ts[j] = prev.ts;
-        }
-        for (i, (read, written)) in state_read.iter().zip(state_written).enumerate() {
-            let key = memory_key(read.addr);
-            let prev =
-                self.memory
-                    .access(key, read.prev_value, Some(written.value), timestamp(clk, 3));
-            compress.state[i] = prev.value;
-            compress.state_prev_ts[i] = prev.ts;
-        }
-        let written: Vec<u32> = state_written.iter().map(|a| a.value).collect();
-        if sha_compress::record_call(&mut self.record, compress)[..] != written[..] {
-            return Err(format!(
-                "SHA_COMPRESS at cycle {}: the chip's rounds disagree with the executor",
-                call.clock
-            ));
-        }
-        Ok(())
-    }
-
-    /// KECCAK_SPONGE: reads the input words at `in_addr`, then the length word, then writes
-    /// the 16 output words at `out_addr`; the chip's permutations must give the executor's
-    /// output.
-    fn keccak_sponge(
-        &mut self,
-        clk: u32,
-        in_addr: u32,
-        out_addr: u32,
-        call: &SyscallEvent,
-    ) -> Result<(), String> {
-        let Some((len, rest)) = call.memory.split_first() else {
-            return Err(format!(
-                "KECCAK_SPONGE at cycle {}: no length read",
-                call.clock
-            ));
-        };
-        if len.value == 0 {
-            return Err(format!(
-                "KECCAK_SPONGE at cycle {} absorbs no block: an empty sponge cannot be \
-                 proven (the guest kit always pads to at least one block)",
-                call.clock
-            ));
-        }
-        let (input, output) = rest.split_at(rest.len().saturating_sub(16));
-        if input.len() != len.value as usize || output.len() != 16 {
-            return Err(format!(
-                "KECCAK_SPONGE at cycle {}: {} memory accesses for {} words",
-                call.clock,
-                call.memory.len(),
-                len.value
-            ));
-        }
-        let mut keccak = KeccakCall {
-            clk,
-            in_key: memory_key(in_addr),
-            out_key: memory_key(out_addr),
-            input: Vec::with_capacity(input.len()),
-            input_prev_ts: Vec::with_capacity(input.len()),
-            len_prev_ts: 0,
-            out_prev: [(0, 0); 16],
-        };
-        for access in input {
-            let key = memory_key(access.addr);
-            let prev = self
-                .memory
-                .access(key, access.prev_value, None, timestamp(clk, 2));
-            keccak.input.push(prev.value);
-            keccak.input_prev_ts.push(prev.ts);
-        }
-        let prev = self.memory.access(
-            memory_key(len.addr),
-            len.prev_value,
-            None,
-            timestamp(clk, 3),
-        );
-        keccak.len_prev_ts = prev.ts;
-        for (i, access) in output.iter().enumerate() {
-            let key = memory_key(access.addr);
-            let prev = self.memory.access(
-                key,
-                access.prev_value,
-                Some(access.value),
-                timestamp(clk, 3),
-            );
-            keccak.out_prev[i] = value_ts(prev);
-        }
-        let written: Vec<u32> = output.iter().map(|a| a.value).collect();
-        if keccak_sponge::record_call(&mut self.record, keccak)[..] != written[..] {
-            return Err(format!(
-                "KECCAK_SPONGE at cycle {}: the chip's permutations disagree with the executor",
-                call.clock
-            ));
-        }
-        Ok(())
-    }
-
-    /// POSEIDON2_PERMUTE: rewrites the state at `addr` in place; the output must be the
-    /// permutation of the input.
-    fn poseidon2_permute(
-        &mut self,
-        clk: u32,
-        addr: u32,
-        call: &SyscallEvent,
-    ) -> Result<(), String> {
-        if call.memory.len() != 2 * WIDTH {
-            return Err(format!(
-                "POSEIDON2_PERMUTE at cycle {}: {} memory accesses",
-                call.clock,
-                call.memory.len()
-            ));
-        }
-        let (read, written) = call.memory.split_at(WIDTH);
-        let mut poseidon2 = Poseidon2Call {
-            clk,
-            key: memory_key(addr),
-            input: [0; WIDTH],
-            output: [0; WIDTH],
-            prev_ts: [0; WIDTH],
-        };
-        for (i, (r, w)) in read.iter().zip(written).enumerate() {
-            let key = memory_key(r.addr);
-            let prev = self
-                .memory
-                .access(key, r.prev_value, Some(w.value), timestamp(clk, 3));
-            poseidon2.input[i] = prev.value;
-            poseidon2.output[i] = w.value;
-            poseidon2.prev_ts[i] = prev.ts;
-        }
-        if poseidon2_permute(&poseidon2.input) != Some(poseidon2.output) {
-            return Err(format!(
-                "POSEIDON2_PERMUTE at cycle {}: the output disagrees with the permutation",
-                call.clock
-            ));
-        }
-        poseidon2::record_call(&mut self.record, poseidon2);
-        Ok(())
     }
 }

@@ -65,8 +65,9 @@ impl Segment {
     }
 }
 
-/// A loaded guest: its entry point, memory image and decoded code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A loaded guest: its entry point, memory image and decoded code. The default is the empty
+/// program (no segments, no code).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Program {
     pub entry: u32,
     pub segments: Vec<Segment>,

@@ -35,7 +35,7 @@ pub struct BitFieldEvent {
 
 /// Intermediate words, in column order: m, shifted b, M = m << pos, !M, c & !M, (b << pos) & M,
 /// and the result.
-pub struct BitFieldWitness {
+pub(crate) struct BitFieldWitness {
     pub m: u32,
     pub shifted: u32,
     pub mask: u32,

@@ -47,7 +47,7 @@ crate::borrow_row!(BitsCols);
 const OPS: [AluOp; 5] = [AluOp::Clz, AluOp::Clo, AluOp::Seb, AluOp::Seh, AluOp::Wsbh];
 
 /// The honest witness of one operation.
-pub struct BitsWitness {
+pub(crate) struct BitsWitness {
     pub x: [u8; 4],
     pub flag: Option<usize>,
     /// The flagged byte of `x` (0 when none).

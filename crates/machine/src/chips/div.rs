@@ -63,7 +63,7 @@ crate::borrow_row!(DivCols);
 pub const NUM_DIV_COLS: usize = std::mem::size_of::<DivCols<u8>>();
 
 /// The honest witness of one division.
-pub struct DivWitness {
+pub(crate) struct DivWitness {
     pub q: u32,
     pub r: u32,
     pub abs_r: u32,
@@ -400,7 +400,7 @@ pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
 
 /// Records one division row (DIV and DIVU ask for both results from one row) with the lookups
 /// and the `|r| < |c|` comparison the row makes.
-pub fn record_division(record: &mut MachineRecord, event: DivEvent) {
+pub(crate) fn record_division(record: &mut MachineRecord, event: DivEvent) {
     let w = DivWitness::new(event.signed, event.b, event.c);
     for word in [event.b, event.c, w.q, w.r, w.abs_r, w.abs_c] {
         record_range_check_word(&mut record.byte_lookups, word);

@@ -136,13 +136,13 @@ pub fn record_messages(record: &mut MachineRecord, messages: &[GlobalMessage]) {
 }
 
 /// The point a message adds to the multiset: its hash, negated for a message received.
-pub fn message_point(message: GlobalMessage) -> Point {
+pub(crate) fn message_point(message: GlobalMessage) -> Point {
     GlobalRow::new(message).point()
 }
 
 /// A shard's contribution to the run's multiset sum, from its GlobalSum public values (`D`
 /// plus its messages' points): `None` if they are not a point of the curve.
-pub fn contribution(public_values: &GlobalSumPublicValues<u32>) -> Option<Point> {
+pub(crate) fn contribution(public_values: &GlobalSumPublicValues<u32>) -> Option<Point> {
     let [x, y] = public_values.sum.map(|c| Septic(c.map(Val::from_u32)));
     let sum = Point::affine(x, y)?;
     let (x, y) = start_point();

@@ -16,14 +16,16 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
+use tessera_executor::SyscallEvent;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{permutation, HINT_BUS};
+use crate::bus::{memory_key, permutation, HINT_BUS};
 use crate::gadgets::memory::{
     eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
 };
 use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes, record_range_check_word};
 use crate::record::{ByteLookups, MachineRecord};
+use crate::shard::{timestamp, ShardMemory};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
@@ -158,7 +160,7 @@ pub fn populate(word: &HintWord) -> HintCols<Val> {
     cols
 }
 
-pub fn record_lookups(word: &HintWord, lookups: &mut ByteLookups) {
+fn record_lookups(word: &HintWord, lookups: &mut ByteLookups) {
     record_memory_key(lookups, word.key);
     record_range_check_word(lookups, word.prev_value);
     record_range_check_word(lookups, word.value);
@@ -177,5 +179,34 @@ impl Chip<Val, MachineRecord> for HintChip {
             *cols = populate(word);
         }
         pad_to_power_of_two(values, NUM_HINT_COLS, 1)
+    }
+}
+
+/// HINT_READ: the words it writes, with `left` the bytes still to write from each.
+pub(crate) fn replay(
+    record: &mut MachineRecord,
+    memory: &mut ShardMemory,
+    clk: u32,
+    call: &SyscallEvent,
+) {
+    let len = call.args[1];
+    for (j, access) in call.memory.iter().enumerate() {
+        let key = memory_key(access.addr);
+        let prev = memory.access(
+            key,
+            access.prev_value,
+            Some(access.value),
+            timestamp(clk, 3),
+        );
+        let word = HintWord {
+            clk,
+            key,
+            left: len - 4 * j as u32,
+            prev_value: prev.value,
+            prev_ts: prev.ts,
+            value: access.value,
+        };
+        record_lookups(&word, &mut record.byte_lookups);
+        record.hint_words.push(word);
     }
 }

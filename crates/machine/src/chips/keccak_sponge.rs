@@ -31,15 +31,16 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_keccak_air::{generate_trace_rows, KeccakAir, KeccakCols, NUM_KECCAK_COLS, NUM_ROUNDS};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_executor::KECCAK_BLOCK_WORDS;
+use tessera_executor::{SyscallEvent, KECCAK_BLOCK_WORDS};
 use tessera_stark::{Chip, SubAirBuilder, Val};
 
-use crate::bus::{alu_message, lookup_u16, permutation, AluOp, KECCAK_BUS};
+use crate::bus::{alu_message, lookup_u16, memory_key, permutation, AluOp, KECCAK_BUS};
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::gadgets::memory::{
     eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
 };
 use crate::record::MachineRecord;
+use crate::shard::{timestamp, value_ts, ShardMemory};
 
 const RATE_LANES: usize = 18;
 const OUT_LANES: usize = 8;
@@ -131,7 +132,7 @@ fn output_words(perms: &[Permutation]) -> [u32; 16] {
 }
 
 /// Records a call's ALU requests and byte lookups, and the call; returns the words it writes.
-pub fn record_call(record: &mut MachineRecord, call: KeccakCall) -> [u32; 16] {
+fn record_call(record: &mut MachineRecord, call: KeccakCall) -> [u32; 16] {
     let perms = call.permutations();
     let out = output_words(&perms);
     let ts = 4 * call.clk;
@@ -485,4 +486,78 @@ impl Chip<Val, MachineRecord> for KeccakSpongeChip {
         }
         RowMajorMatrix::new(values, NUM_KECCAK_SPONGE_COLS)
     }
+}
+
+/// KECCAK_SPONGE: reads the input words at `in_addr`, then the length word, then writes
+/// the 16 output words at `out_addr`; the chip's permutations must give the executor's
+/// output.
+pub(crate) fn replay(
+    record: &mut MachineRecord,
+    memory: &mut ShardMemory,
+    clk: u32,
+    call: &SyscallEvent,
+) -> Result<(), String> {
+    let [in_addr, out_addr, _] = call.args;
+    let Some((len, rest)) = call.memory.split_first() else {
+        return Err(format!(
+            "KECCAK_SPONGE at cycle {}: no length read",
+            call.clock
+        ));
+    };
+    if len.value == 0 {
+        return Err(format!(
+            "KECCAK_SPONGE at cycle {} absorbs no block: an empty sponge cannot be \
+             proven (the guest kit always pads to at least one block)",
+            call.clock
+        ));
+    }
+    let (input, output) = rest.split_at(rest.len().saturating_sub(16));
+    if input.len() != len.value as usize || output.len() != 16 {
+        return Err(format!(
+            "KECCAK_SPONGE at cycle {}: {} memory accesses for {} words",
+            call.clock,
+            call.memory.len(),
+            len.value
+        ));
+    }
+    let mut keccak = KeccakCall {
+        clk,
+        in_key: memory_key(in_addr),
+        out_key: memory_key(out_addr),
+        input: Vec::with_capacity(input.len()),
+        input_prev_ts: Vec::with_capacity(input.len()),
+        len_prev_ts: 0,
+        out_prev: [(0, 0); 16],
+    };
+    for access in input {
+        let key = memory_key(access.addr);
+        let prev = memory.access(key, access.prev_value, None, timestamp(clk, 2));
+        keccak.input.push(prev.value);
+        keccak.input_prev_ts.push(prev.ts);
+    }
+    let prev = memory.access(
+        memory_key(len.addr),
+        len.prev_value,
+        None,
+        timestamp(clk, 3),
+    );
+    keccak.len_prev_ts = prev.ts;
+    for (i, access) in output.iter().enumerate() {
+        let key = memory_key(access.addr);
+        let prev = memory.access(
+            key,
+            access.prev_value,
+            Some(access.value),
+            timestamp(clk, 3),
+        );
+        keccak.out_prev[i] = value_ts(prev);
+    }
+    let written: Vec<u32> = output.iter().map(|a| a.value).collect();
+    if record_call(record, keccak)[..] != written[..] {
+        return Err(format!(
+            "KECCAK_SPONGE at cycle {}: the chip's permutations disagree with the executor",
+            call.clock
+        ));
+    }
+    Ok(())
 }

@@ -48,7 +48,7 @@ pub const NUM_LT_COLS: usize = std::mem::size_of::<LtCols<u8>>();
 crate::borrow_row!(LtCols);
 
 /// The honest witness of one comparison.
-pub struct LtWitness {
+pub(crate) struct LtWitness {
     pub flags: [bool; 4],
     pub b3_adj: u8,
     pub c3_adj: u8,

@@ -250,7 +250,7 @@ pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
 
 /// Records one product row (MULT and MULTU ask for both words from one row) with the lookups
 /// the row makes.
-pub fn record_product(record: &mut MachineRecord, event: MulEvent) {
+pub(crate) fn record_product(record: &mut MachineRecord, event: MulEvent) {
     let witness = MulWitness::new(event.signed, event.b, event.c);
     let lookups = &mut record.byte_lookups;
     record_range_check_word(lookups, event.b);

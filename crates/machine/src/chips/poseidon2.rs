@@ -28,15 +28,17 @@ use p3_matrix::dense::RowMajorMatrix;
 use p3_poseidon2_air::{
     generate_trace_rows, num_cols, Poseidon2Air, Poseidon2Cols, RoundConstants,
 };
+use tessera_executor::{poseidon2_permute, SyscallEvent};
 use tessera_stark::{Chip, SubAirBuilder, Val};
 
-use crate::bus::{lookup_u16, permutation, POSEIDON2_BUS};
+use crate::bus::{lookup_u16, memory_key, permutation, POSEIDON2_BUS};
 use crate::gadgets::bound::{eval_at_most, populate_at_most, record_at_most};
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::gadgets::memory::{
     eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
 };
 use crate::record::MachineRecord;
+use crate::shard::{timestamp, ShardMemory};
 
 pub const WIDTH: usize = 16;
 const HALF_FULL_ROUNDS: usize = KOALABEAR_POSEIDON2_HALF_FULL_ROUNDS;
@@ -120,7 +122,7 @@ pub struct Poseidon2Call {
 }
 
 /// Records a call's byte lookups, and the call.
-pub fn record_call(record: &mut MachineRecord, call: Poseidon2Call) {
+fn record_call(record: &mut MachineRecord, call: Poseidon2Call) {
     let lookups = &mut record.byte_lookups;
     record_memory_key(lookups, call.key + WIDTH as u32 - 1);
     for i in 0..WIDTH {
@@ -254,4 +256,45 @@ impl Chip<Val, MachineRecord> for Poseidon2Chip {
         }
         RowMajorMatrix::new(values, NUM_POSEIDON2_COLS)
     }
+}
+
+/// POSEIDON2_PERMUTE: rewrites the state at `addr` in place; the output must be the
+/// permutation of the input.
+pub(crate) fn replay(
+    record: &mut MachineRecord,
+    memory: &mut ShardMemory,
+    clk: u32,
+    call: &SyscallEvent,
+) -> Result<(), String> {
+    let addr = call.args[0];
+    if call.memory.len() != 2 * WIDTH {
+        return Err(format!(
+            "POSEIDON2_PERMUTE at cycle {}: {} memory accesses",
+            call.clock,
+            call.memory.len()
+        ));
+    }
+    let (read, written) = call.memory.split_at(WIDTH);
+    let mut poseidon2 = Poseidon2Call {
+        clk,
+        key: memory_key(addr),
+        input: [0; WIDTH],
+        output: [0; WIDTH],
+        prev_ts: [0; WIDTH],
+    };
+    for (i, (r, w)) in read.iter().zip(written).enumerate() {
+        let key = memory_key(r.addr);
+        let prev = memory.access(key, r.prev_value, Some(w.value), timestamp(clk, 3));
+        poseidon2.input[i] = prev.value;
+        poseidon2.output[i] = w.value;
+        poseidon2.prev_ts[i] = prev.ts;
+    }
+    if poseidon2_permute(&poseidon2.input) != Some(poseidon2.output) {
+        return Err(format!(
+            "POSEIDON2_PERMUTE at cycle {}: the output disagrees with the permutation",
+            call.clock
+        ));
+    }
+    record_call(record, poseidon2);
+    Ok(())
 }

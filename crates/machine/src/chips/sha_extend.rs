@@ -19,13 +19,17 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
+use tessera_executor::SyscallEvent;
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, permutation, AluOp, ByteOp, SHA_EXTEND_BUS};
+use crate::bus::{
+    alu_message, lookup_byte, memory_key, permutation, AluOp, ByteOp, SHA_EXTEND_BUS,
+};
 use crate::gadgets::memory::{
     eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
 };
 use crate::record::MachineRecord;
+use crate::shard::{timestamp, ShardMemory};
 
 /// The chip's own lookup of schedule words: `(clk, j, w_lo, w_hi)`.
 const SCHEDULE_BUS: &str = "sha_schedule";
@@ -104,7 +108,7 @@ pub fn row_values(w: &[u32; 64], j: usize) -> [u32; 17] {
 }
 
 /// Records the ALU requests and byte lookups of a call on schedule `w` (after extension).
-pub fn record_call(record: &mut MachineRecord, w: &[u32; 64], rows: &[ShaExtendRow]) {
+fn record_call(record: &mut MachineRecord, w: &[u32; 64], rows: &[ShaExtendRow]) {
     for row in rows {
         let j = row.j as usize;
         if j >= 16 {
@@ -289,4 +293,41 @@ impl Chip<Val, MachineRecord> for ShaExtendChip {
         }
         pad_to_power_of_two(values, NUM_SHA_EXTEND_COLS, 1)
     }
+}
+
+/// SHA_EXTEND: the 64 words of the schedule, each written in place.
+pub(crate) fn replay(
+    record: &mut MachineRecord,
+    memory: &mut ShardMemory,
+    clk: u32,
+    call: &SyscallEvent,
+) -> Result<(), String> {
+    let mut w = [0u32; 64];
+    let mut rows = Vec::with_capacity(64);
+    for (j, access) in call.memory.iter().enumerate() {
+        let key = memory_key(access.addr);
+        let prev = memory.access(
+            key,
+            access.prev_value,
+            Some(access.value),
+            timestamp(clk, 3),
+        );
+        w[j] = access.value;
+        rows.push(ShaExtendRow {
+            clk,
+            j: j as u32,
+            key,
+            prev_value: prev.value,
+            prev_ts: prev.ts,
+        });
+    }
+    if rows.len() != 64 {
+        return Err(format!(
+            "SHA_EXTEND at cycle {}: {} words",
+            call.clock,
+            rows.len()
+        ));
+    }
+    record_call(record, &w, &rows);
+    Ok(())
 }

@@ -55,7 +55,7 @@ crate::borrow_row!(ShiftCols);
 pub const NUM_SHIFT_COLS: usize = std::mem::size_of::<ShiftCols<u8>>();
 
 /// The honest witness of one shift.
-pub struct ShiftWitness {
+pub(crate) struct ShiftWitness {
     pub t: u32,
     pub product: u64,
     pub carries: [u32; 8],

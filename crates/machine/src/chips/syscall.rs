@@ -46,7 +46,7 @@ use crate::gadgets::memory::{eval_access, record_access, AccessCols};
 use crate::record::MachineRecord;
 
 /// The syscalls a proof can contain, in flag order.
-pub const PROVABLE: [Syscall; 9] = [
+pub(crate) const PROVABLE: [Syscall; 9] = [
     Syscall::Halt,
     Syscall::Write,
     Syscall::Commit,
@@ -371,7 +371,7 @@ pub fn populate(step: &SyscallStep) -> SyscallCols<Val> {
 }
 
 /// Records the byte-table lookups of `step`'s row.
-pub fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
+pub(crate) fn record_lookups(step: &SyscallStep, record: &mut MachineRecord) {
     let lookups = &mut record.byte_lookups;
     let ts = |slot: u32| 4 * step.clk + slot;
     let mut diff = |prev_ts: u32, slot: u32| record_access(lookups, prev_ts, ts(slot));

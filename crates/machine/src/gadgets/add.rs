@@ -17,7 +17,7 @@ pub fn carries<const N: usize>(x: [u32; N], y: [u32; N]) -> [u32; N] {
 }
 
 /// Constrains `z = x + y` half by half with `carries` (the caller range-checks the halves).
-pub fn eval_add<AB: AirBuilder, const N: usize>(
+pub(crate) fn eval_add<AB: AirBuilder, const N: usize>(
     builder: &mut AB,
     x: [AB::Expr; N],
     y: [AB::Expr; N],

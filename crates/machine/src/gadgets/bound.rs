@@ -12,7 +12,7 @@ use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
 use crate::record::ByteLookups;
 
 /// Constrains `lo + 2^16·hi ≤ bound_hi · 2^16` on rows where `count` is 1.
-pub fn eval_at_most<AB: AirBuilder + InteractionBuilder>(
+pub(crate) fn eval_at_most<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     [lo, hi]: [AB::Expr; 2],
     bound_hi: u32,
@@ -26,12 +26,12 @@ pub fn eval_at_most<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// The oracle columns of [`eval_at_most`] for `value`.
-pub fn populate_at_most<F: p3_field::Field>(value: u32, bound_hi: u32) -> IsZeroCols<F> {
+pub(crate) fn populate_at_most<F: p3_field::Field>(value: u32, bound_hi: u32) -> IsZeroCols<F> {
     IsZeroCols::populate(F::from_u32(bound_hi) - F::from_u32(value >> 16))
 }
 
 /// Records the byte-table lookup of [`eval_at_most`] for `value`.
-pub fn record_at_most(lookups: &mut ByteLookups, value: u32, bound_hi: u32) {
+pub(crate) fn record_at_most(lookups: &mut ByteLookups, value: u32, bound_hi: u32) {
     lookups.record_u16(bound_hi.wrapping_sub(value >> 16) as u16);
 }
 
@@ -39,7 +39,7 @@ pub fn record_at_most(lookups: &mut ByteLookups, value: u32, bound_hi: u32) {
 /// range-checked here: three 16-bit lookups, of `lo`, of `hi`, and of `bound_hi − 1 − hi`. The
 /// last alone would not do: it passes for a field-negative `hi = p − m` (rule (a) of
 /// `docs/machine.md`: a lookup of `C − x` bounds `x` only once `x` is known to be small).
-pub fn eval_halves_below<AB: AirBuilder + InteractionBuilder>(
+pub(crate) fn eval_halves_below<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     [lo, hi]: [AB::Expr; 2],
     bound_hi: u32,
@@ -53,7 +53,7 @@ pub fn eval_halves_below<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// Records the byte-table lookups of [`eval_halves_below`] for `value` (below the bound).
-pub fn record_halves_below(lookups: &mut ByteLookups, value: u32, bound_hi: u32) {
+pub(crate) fn record_halves_below(lookups: &mut ByteLookups, value: u32, bound_hi: u32) {
     debug_assert!(value >> 16 < bound_hi);
     lookups.record_u16(value as u16);
     lookups.record_u16((value >> 16) as u16);
@@ -72,7 +72,7 @@ pub struct SumAtMostCols<T> {
 /// where `count` is 1 (a buffer `[addr, addr + len)` within memory). The sum's low half
 /// `x_lo + y_lo − 2^16·carry` is range-checked (which forces the carry) and its high half
 /// `x_hi + y_hi + carry`, a small integer, is bounded by [`eval_at_most`].
-pub fn eval_sum_at_most<AB: AirBuilder + InteractionBuilder>(
+pub(crate) fn eval_sum_at_most<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     x: [AB::Expr; 2],
     y: [AB::Expr; 2],
@@ -91,7 +91,11 @@ pub fn eval_sum_at_most<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// The columns of [`eval_sum_at_most`] for `x + y` (at most the bound).
-pub fn populate_sum_at_most<F: p3_field::Field>(x: u32, y: u32, bound_hi: u32) -> SumAtMostCols<F> {
+pub(crate) fn populate_sum_at_most<F: p3_field::Field>(
+    x: u32,
+    y: u32,
+    bound_hi: u32,
+) -> SumAtMostCols<F> {
     let sum = x as u64 + y as u64;
     SumAtMostCols {
         carry: F::from_bool(((x & 0xFFFF) + (y & 0xFFFF)) >> 16 == 1),
@@ -100,7 +104,7 @@ pub fn populate_sum_at_most<F: p3_field::Field>(x: u32, y: u32, bound_hi: u32) -
 }
 
 /// Records the byte-table lookups of [`eval_sum_at_most`] for `x + y` (at most the bound).
-pub fn record_sum_at_most(lookups: &mut ByteLookups, x: u32, y: u32, bound_hi: u32) {
+pub(crate) fn record_sum_at_most(lookups: &mut ByteLookups, x: u32, y: u32, bound_hi: u32) {
     let sum = x.wrapping_add(y);
     lookups.record_u16(sum as u16);
     record_at_most(lookups, sum, bound_hi);

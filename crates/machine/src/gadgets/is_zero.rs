@@ -26,7 +26,7 @@ impl<F: Field> IsZeroCols<F> {
 }
 
 /// Constrains `cols.result = (x == 0)` on rows where `when` is nonzero.
-pub fn eval_is_zero<AB: AirBuilder>(
+pub(crate) fn eval_is_zero<AB: AirBuilder>(
     builder: &mut AB,
     x: AB::Expr,
     cols: IsZeroCols<AB::Var>,

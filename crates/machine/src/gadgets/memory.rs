@@ -60,7 +60,7 @@ pub fn eval_access<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// Records the lookups [`eval_access`] makes for an access at `ts` after one at `prev_ts`.
-pub fn record_access(lookups: &mut ByteLookups, prev_ts: u32, ts: u32) {
+pub(crate) fn record_access(lookups: &mut ByteLookups, prev_ts: u32, ts: u32) {
     let diff = ts - prev_ts - 1;
     lookups.record_u16(diff as u16);
     lookups.record(ByteOp::U8Pair, (diff >> 16) as u8, 0);
@@ -68,7 +68,7 @@ pub fn record_access(lookups: &mut ByteLookups, prev_ts: u32, ts: u32) {
 
 /// [`eval_access`] without the range check of `cols.ts_diff[1]`, which the caller must make
 /// (a chip with several accesses checks their high bytes two by two).
-pub fn eval_access_leaving_high_byte<AB: AirBuilder + InteractionBuilder>(
+pub(crate) fn eval_access_leaving_high_byte<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     key: AB::Expr,
     value: [AB::Expr; 2],
@@ -111,6 +111,6 @@ pub fn eval_memory_key<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// Records the lookups [`eval_memory_key`] makes for `key`.
-pub fn record_memory_key(lookups: &mut ByteLookups, key: u32) {
+pub(crate) fn record_memory_key(lookups: &mut ByteLookups, key: u32) {
     record_halves_below(lookups, key, REGISTER_KEY_BASE >> 16);
 }

@@ -22,11 +22,6 @@ impl<F: PrimeCharacteristicRing> Word<F> {
 }
 
 impl<T: Copy> Word<T> {
-    /// The word whose four limbs start at column `at` of `row`.
-    pub fn from_row(row: &[T], at: usize) -> Self {
-        Word([row[at], row[at + 1], row[at + 2], row[at + 3]])
-    }
-
     /// The two 16-bit halves `(lo, hi)` as expressions.
     pub fn halves<E: PrimeCharacteristicRing + From<T>>(&self) -> [E; 2] {
         let [b0, b1, b2, b3] = self.0.map(E::from);
@@ -40,7 +35,7 @@ impl<T: Copy> Word<T> {
 }
 
 /// Range-checks the four bytes of `word`, `count` times (0 or 1).
-pub fn range_check_word<AB: AirBuilder + InteractionBuilder>(
+pub(crate) fn range_check_word<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     word: Word<AB::Var>,
     count: AB::Expr,
@@ -49,14 +44,14 @@ pub fn range_check_word<AB: AirBuilder + InteractionBuilder>(
 }
 
 /// Records the lookups [`range_check_word`] makes for `value`.
-pub fn record_range_check_word(lookups: &mut ByteLookups, value: u32) {
+pub(crate) fn record_range_check_word(lookups: &mut ByteLookups, value: u32) {
     let [b0, b1, b2, b3] = value.to_le_bytes();
     lookups.record(ByteOp::U8Pair, b0, b1);
     lookups.record(ByteOp::U8Pair, b2, b3);
 }
 
 /// Range-checks four bytes two by two (`U8Pair`), `count` times (0 or 1).
-pub fn range_check_bytes<AB: AirBuilder + InteractionBuilder>(
+pub(crate) fn range_check_bytes<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,
     bytes: &[AB::Expr; 4],
     count: AB::Expr,
@@ -73,7 +68,7 @@ pub fn range_check_bytes<AB: AirBuilder + InteractionBuilder>(
 
 /// Constrains, where `when` is 1, the two 16-bit `halves` to be made of the four (little-endian)
 /// `bytes`; with the bytes range-checked, this is the canonical split of the word.
-pub fn assert_halves_of_bytes<AB: AirBuilder>(
+pub(crate) fn assert_halves_of_bytes<AB: AirBuilder>(
     builder: &mut AB,
     bytes: &[AB::Expr; 4],
     halves: [AB::Expr; 2],

@@ -8,7 +8,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 
 use super::columns::{CpuCols, CpuPublicValues};
-use super::control::{Kind, KIND_BITS, NUM_KINDS};
+use super::control::{Kind, HI_LO, KIND_BITS, LOADS, NUM_KINDS, STORES};
 use super::lanes::{load_source, store_source, Source};
 use super::{B_IS_RT, C_IS_IMM, C_IS_RS, DELAY_SLOT, LINK, TRAP, WRITES_RD};
 use crate::bus::{
@@ -19,18 +19,6 @@ use crate::gadgets::add::eval_add;
 use crate::gadgets::is_zero::eval_is_zero;
 use crate::gadgets::memory::{eval_access_leaving_high_byte, AccessCols};
 use crate::gadgets::word::{assert_halves_of_bytes, range_check_bytes};
-
-const LOADS: [Kind; 7] = [
-    Kind::Lb,
-    Kind::Lbu,
-    Kind::Lh,
-    Kind::Lhu,
-    Kind::Lw,
-    Kind::Lwl,
-    Kind::Lwr,
-];
-const STORES: [Kind; 6] = [Kind::Sb, Kind::Sh, Kind::Sw, Kind::Swl, Kind::Swr, Kind::Sc];
-const HI_LO: [Kind; 3] = [Kind::HiLo, Kind::MAdd, Kind::MSub];
 
 /// The values of the three `range16` slots: kinds that never meet on a row share them.
 type Range16<E> = [E; 3];

@@ -62,6 +62,20 @@ pub enum Kind {
 
 pub const NUM_KINDS: usize = Kind::Syscall as usize;
 
+/// The kinds that load, store, or use HI/LO: one list each, read by the executor-side helpers
+/// below and summed (in this order) by the CPU's constraints.
+pub const LOADS: [Kind; 7] = [
+    Kind::Lb,
+    Kind::Lbu,
+    Kind::Lh,
+    Kind::Lhu,
+    Kind::Lw,
+    Kind::Lwl,
+    Kind::Lwr,
+];
+pub const STORES: [Kind; 6] = [Kind::Sb, Kind::Sh, Kind::Sw, Kind::Swl, Kind::Swr, Kind::Sc];
+pub const HI_LO: [Kind; 3] = [Kind::HiLo, Kind::MAdd, Kind::MSub];
+
 impl Kind {
     /// Every kind with a flag, in column order (flag `i` is kind `i + 1`).
     pub const FLAGGED: [Kind; NUM_KINDS] = [
@@ -101,16 +115,16 @@ impl Kind {
     }
 
     pub fn is_memory(self) -> bool {
-        (Kind::Lb as u8..=Kind::Sc as u8).contains(&(self as u8))
+        self.is_load() || STORES.contains(&self)
     }
 
     pub fn is_load(self) -> bool {
-        (Kind::Lb as u8..=Kind::Lwr as u8).contains(&(self as u8))
+        LOADS.contains(&self)
     }
 
     /// Kinds that read and write HI (the memory-access slot) and LO (the destination slot).
     pub fn is_hi_lo(self) -> bool {
-        (Kind::HiLo as u8..=Kind::MSub as u8).contains(&(self as u8))
+        HI_LO.contains(&self)
     }
 
     /// Kinds that ask the ALU for `alu_op(b, c)` (HI/LO kinds ask a second time, for HI).

@@ -6,7 +6,7 @@
 use super::control::Kind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Old(usize),
     Rt(usize),
     /// `0xFF` when the loaded value is negative, else `0`.
@@ -15,7 +15,7 @@ pub enum Source {
 }
 
 /// Byte `j` of the value a load of `kind` at offset `k` writes to `rt`.
-pub fn load_source(kind: Kind, k: usize, j: usize) -> Source {
+pub(crate) fn load_source(kind: Kind, k: usize, j: usize) -> Source {
     use Source::*;
     match kind {
         Kind::Lb | Kind::Lbu => match j {
@@ -37,7 +37,7 @@ pub fn load_source(kind: Kind, k: usize, j: usize) -> Source {
 }
 
 /// Byte `j` of the word a store of `kind` at offset `k` leaves in memory.
-pub fn store_source(kind: Kind, k: usize, j: usize) -> Source {
+pub(crate) fn store_source(kind: Kind, k: usize, j: usize) -> Source {
     use Source::*;
     match kind {
         Kind::Sb if j == k => Rt(0),
@@ -52,7 +52,7 @@ pub fn store_source(kind: Kind, k: usize, j: usize) -> Source {
 }
 
 /// The byte `source` names, given the old word's and `rt`'s bytes and the sign.
-pub fn byte_of(source: Source, old: [u8; 4], rt: [u8; 4], sign: bool) -> u8 {
+pub(crate) fn byte_of(source: Source, old: [u8; 4], rt: [u8; 4], sign: bool) -> u8 {
     match source {
         Source::Old(i) => old[i],
         Source::Rt(i) => rt[i],
@@ -62,7 +62,7 @@ pub fn byte_of(source: Source, old: [u8; 4], rt: [u8; 4], sign: bool) -> u8 {
 }
 
 /// The loaded value or stored word for offset `k`.
-pub fn merge(kind: Kind, k: usize, old: u32, rt: u32, sign: bool) -> u32 {
+pub(crate) fn merge(kind: Kind, k: usize, old: u32, rt: u32, sign: bool) -> u32 {
     let (old, rt) = (old.to_le_bytes(), rt.to_le_bytes());
     let source = |j| {
         if kind.is_load() {

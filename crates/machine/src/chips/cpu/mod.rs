@@ -37,17 +37,17 @@ use self::columns::{CpuPublicValues, NUM_CPU_COLS};
 use crate::record::MachineRecord;
 
 /// The column in `CpuCols::flags` of a ROM flag bit (bit 0, `REAL`, is `is_real`).
-pub const fn flag_column(bit: u32) -> usize {
+pub(crate) const fn flag_column(bit: u32) -> usize {
     bit.trailing_zeros() as usize - 1
 }
 
-pub const LINK: usize = flag_column(control::extra::LINK);
-pub const B_IS_RT: usize = flag_column(control::extra::B_IS_RT);
-pub const C_IS_RS: usize = flag_column(control::extra::C_IS_RS);
-pub const C_IS_IMM: usize = flag_column(control::extra::C_IS_IMM);
-pub const WRITES_RD: usize = flag_column(control::extra::WRITES_RD);
-pub const TRAP: usize = flag_column(control::extra::TRAP);
-pub const DELAY_SLOT: usize = flag_column(control::extra::DELAY_SLOT);
+pub(crate) const LINK: usize = flag_column(control::extra::LINK);
+pub(crate) const B_IS_RT: usize = flag_column(control::extra::B_IS_RT);
+pub(crate) const C_IS_RS: usize = flag_column(control::extra::C_IS_RS);
+pub(crate) const C_IS_IMM: usize = flag_column(control::extra::C_IS_IMM);
+pub(crate) const WRITES_RD: usize = flag_column(control::extra::WRITES_RD);
+pub(crate) const TRAP: usize = flag_column(control::extra::TRAP);
+pub(crate) const DELAY_SLOT: usize = flag_column(control::extra::DELAY_SLOT);
 
 #[derive(Clone, Debug, Default)]
 pub struct CpuChip;

@@ -172,7 +172,7 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
 }
 
 /// Records the byte-table lookups the CPU's constraints make on `cols` (see `CpuChip::eval`).
-pub fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
+pub(crate) fn record_lookups(cols: &CpuCols<Val>, lookups: &mut ByteLookups) {
     let u = |v: Val| v.as_canonical_u32();
     let kind = Kind::FLAGGED
         .iter()

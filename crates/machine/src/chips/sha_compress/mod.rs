@@ -26,14 +26,17 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_executor::SHA256_K;
+use tessera_executor::{SyscallEvent, SHA256_K};
 use tessera_stark::{pad_to_power_of_two, Chip, Val};
 
-use crate::bus::{alu_message, lookup_byte, permutation, AluOp, ByteOp, SHA_COMPRESS_BUS};
+use crate::bus::{
+    alu_message, lookup_byte, memory_key, permutation, AluOp, ByteOp, SHA_COMPRESS_BUS,
+};
 use crate::gadgets::memory::{
     eval_access, eval_memory_key, record_access, record_memory_key, AccessCols,
 };
 use crate::record::MachineRecord;
+use crate::shard::{timestamp, ShardMemory};
 use constants::ROUND_CONSTANT_BUS;
 
 /// The chip's own lookup of the working variables: `(clk, t, A[t], E[t])` as halves.
@@ -193,7 +196,7 @@ fn output_of(rows: &[[u32; NUM_WORDS]]) -> [u32; 8] {
 }
 
 /// Records a call's ALU requests and byte lookups, and the call; returns the state it writes.
-pub fn record_call(record: &mut MachineRecord, call: ShaCompressCall) -> [u32; 8] {
+fn record_call(record: &mut MachineRecord, call: ShaCompressCall) -> [u32; 8] {
     let rows = call.rows();
     for (j, v) in rows.iter().enumerate() {
         let lookups = &mut record.byte_lookups;
@@ -458,4 +461,53 @@ impl Chip<Val, MachineRecord> for ShaCompressChip {
         }
         pad_to_power_of_two(values, NUM_SHA_COMPRESS_COLS, 1)
     }
+}
+
+/// SHA_COMPRESS: reads the 64 schedule words at `w_addr`, then rewrites the 8 state words
+/// at `state_addr`; the chip's rounds must give the executor's new state.
+pub(crate) fn replay(
+    record: &mut MachineRecord,
+    memory: &mut ShardMemory,
+    clk: u32,
+    call: &SyscallEvent,
+) -> Result<(), String> {
+    let [w_addr, state_addr, _] = call.args;
+    if call.memory.len() != 80 {
+        return Err(format!(
+            "SHA_COMPRESS at cycle {}: {} memory accesses",
+            call.clock,
+            call.memory.len()
+        ));
+    }
+    let (w, rest) = call.memory.split_at(64);
+    let (state_read, state_written) = rest.split_at(8);
+    let mut compress = ShaCompressCall {
+        clk,
+        w_key: memory_key(w_addr),
+        state_key: memory_key(state_addr),
+        w: [0; 64],
+        state: [0; 8],
+        w_prev_ts: [0; 64],
+        state_prev_ts: [0; 8],
+    };
+    for (j, access) in w.iter().enumerate() {
+        let key = memory_key(access.addr);
+        let prev = memory.access(key, access.prev_value, None, timestamp(clk, 2));
+        compress.w[j] = prev.value;
+        compress.w_prev_ts[j] = prev.ts;
+    }
+    for (i, (read, written)) in state_read.iter().zip(state_written).enumerate() {
+        let key = memory_key(read.addr);
+        let prev = memory.access(key, read.prev_value, Some(written.value), timestamp(clk, 3));
+        compress.state[i] = prev.value;
+        compress.state_prev_ts[i] = prev.ts;
+    }
+    let written: Vec<u32> = state_written.iter().map(|a| a.value).collect();
+    if record_call(record, compress)[..] != written[..] {
+        return Err(format!(
+            "SHA_COMPRESS at cycle {}: the chip's rounds disagree with the executor",
+            call.clock
+        ));
+    }
+    Ok(())
 }
