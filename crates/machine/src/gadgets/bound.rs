@@ -60,7 +60,7 @@ pub(crate) fn record_halves_below(lookups: &mut ByteLookups, value: u32, bound_h
     lookups.record_u16((bound_hi - 1 - (value >> 16)) as u16);
 }
 
-/// The columns of [`eval_sum_at_most`]: the low halves' carry and the bound check's.
+/// The columns of `eval_sum_at_most`: the low halves' carry and the bound check's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SumAtMostCols<T> {
