@@ -2,6 +2,7 @@
 //! measures the executor.
 
 mod bench;
+mod check;
 mod circuit;
 mod disasm;
 mod prove;
@@ -83,6 +84,19 @@ enum Command {
     },
     /// Print the program's code as assembly.
     Disasm { elf: PathBuf },
+    /// Check every chip: lints, and the determinism of each output column (SMT, with z3 and
+    /// cvc5); exits non-zero on any finding or counterexample.
+    Check {
+        /// Only this chip.
+        #[arg(long)]
+        chip: Option<String>,
+        /// Seconds per solver query.
+        #[arg(long, value_name = "S", default_value_t = 20.0)]
+        timeout: f64,
+        /// Write the SMT-LIB query behind each counterexample here.
+        #[arg(long, value_name = "DIR")]
+        smt_dir: Option<PathBuf>,
+    },
     /// Arithmetic circuits of the verifier's checks.
     #[command(subcommand)]
     Circuit(CircuitCommand),
@@ -197,6 +211,11 @@ fn main() -> ExitCode {
             public_values: public_values.as_deref(),
             insecure,
         }),
+        Command::Check {
+            chip,
+            timeout,
+            smt_dir,
+        } => check::check(chip.as_deref(), timeout, smt_dir.as_deref()),
         Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
         Command::Circuit(CircuitCommand::Stats {
             elf,

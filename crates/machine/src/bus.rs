@@ -80,6 +80,39 @@ pub fn bit_field(insert: bool, pos: u32, size: u32, b: u32, c: u32) -> u32 {
 }
 
 impl AluOp {
+    /// Every operation, in bus-encoding order (`ALL[i] as u32 == i`).
+    pub const ALL: [AluOp; 24] = [
+        AluOp::Add,
+        AluOp::Sub,
+        AluOp::And,
+        AluOp::Or,
+        AluOp::Xor,
+        AluOp::Nor,
+        AluOp::Slt,
+        AluOp::Sltu,
+        AluOp::MulLo,
+        AluOp::MulHi,
+        AluOp::MulHiU,
+        AluOp::DivQ,
+        AluOp::DivR,
+        AluOp::DivQU,
+        AluOp::DivRU,
+        AluOp::Sll,
+        AluOp::Srl,
+        AluOp::Sra,
+        AluOp::Rotr,
+        AluOp::Clz,
+        AluOp::Clo,
+        AluOp::Seb,
+        AluOp::Seh,
+        AluOp::Wsbh,
+    ];
+
+    /// The operation with bus encoding `op`, if it is one (EXT and INS encodings are not).
+    pub fn from_u32(op: u32) -> Option<AluOp> {
+        AluOp::ALL.get(op as usize).copied()
+    }
+
     /// The reference semantics.
     pub fn apply(self, b: u32, c: u32) -> u32 {
         match self {
@@ -364,4 +397,18 @@ pub fn global_memory_message<AB: AirBuilder + InteractionBuilder>(
         AB::Expr::ZERO,
     ];
     permutation(builder, GLOBAL_BUS, fields, count, true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AluOp;
+
+    #[test]
+    fn every_alu_op_is_found_by_its_encoding() {
+        for (i, op) in AluOp::ALL.into_iter().enumerate() {
+            assert_eq!(op as usize, i);
+            assert_eq!(AluOp::from_u32(i as u32), Some(op));
+        }
+        assert_eq!(AluOp::from_u32(24), None);
+    }
 }

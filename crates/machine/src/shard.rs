@@ -141,10 +141,7 @@ impl Cycle<'_> {
     }
 
     fn alu_op(&self, op: u32) -> Result<AluOp, String> {
-        ALU_OPS
-            .get(op as usize)
-            .copied()
-            .ok_or_else(|| format!("{}: unknown ALU operation {op}", self.at()))
+        AluOp::from_u32(op).ok_or_else(|| format!("{}: unknown ALU operation {op}", self.at()))
     }
 }
 
@@ -466,34 +463,6 @@ fn destination_value(cycle: &Cycle, step: &CpuStep, prev: Prev) -> Result<u32, S
         _ => return Err(format!("{}: writes a register unexpectedly", cycle.at())),
     })
 }
-
-/// The ALU operations by number.
-const ALU_OPS: [AluOp; 24] = [
-    AluOp::Add,
-    AluOp::Sub,
-    AluOp::And,
-    AluOp::Or,
-    AluOp::Xor,
-    AluOp::Nor,
-    AluOp::Slt,
-    AluOp::Sltu,
-    AluOp::MulLo,
-    AluOp::MulHi,
-    AluOp::MulHiU,
-    AluOp::DivQ,
-    AluOp::DivR,
-    AluOp::DivQU,
-    AluOp::DivRU,
-    AluOp::Sll,
-    AluOp::Srl,
-    AluOp::Sra,
-    AluOp::Rotr,
-    AluOp::Clz,
-    AluOp::Clo,
-    AluOp::Seb,
-    AluOp::Seh,
-    AluOp::Wsbh,
-];
 
 /// The Syscall chip's rows and the precompiles' calls. Each call reads `$v0`, `$a0` and `$a1`
 /// in slots 0..3 and makes its own accesses in slots 2 and 3 (reads before writes).

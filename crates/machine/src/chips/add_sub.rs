@@ -16,7 +16,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{alu_message, lookup_u16, AluOp};
 use crate::gadgets::add::{carries, eval_add};
@@ -73,6 +75,29 @@ where
 
         let op = is_sub * AB::Expr::from_u8(AluOp::Sub as u8);
         alu_message(builder, op, [a, b, c], is_real, true);
+    }
+}
+
+/// Why AddSub's operands are canonical halves.
+const CPU_OPERANDS: &str = "the CPU, the only sender of Add and Sub, sends register values \
+                            (canonical on the memory bus) or ROM operands (16-bit halves)";
+
+impl HasContract for AddSubChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_COLS];
+        let c: &AddSubCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .output("a", &c.a)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .oracle("carries", &c.carries)
+            .input("is_add", &c.is_add)
+            .input("is_sub", &c.is_sub)
+            .real_when(&[&c.is_add, &c.is_sub])
+            .assume_range(&c.b, 16, Source::Sender(CPU_OPERANDS))
+            .assume_range(&c.c, 16, Source::Sender(CPU_OPERANDS))
+            .guarantee("(Add | Sub, a, b, c) received on `alu` has a = b ± c mod 2^32, halves of a below 2^16")
+            .build("`bus::AluOp::apply` for Add and Sub")
     }
 }
 

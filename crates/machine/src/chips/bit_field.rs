@@ -18,7 +18,7 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Val};
 
 use crate::bus::{alu_message, bit_field, AluOp, EXT_BASE, INS_BASE};
 use crate::record::MachineRecord;
@@ -250,6 +250,30 @@ where
             + is_ins * AB::Expr::from_u32(INS_BASE)
             + field;
         alu_message(builder, received, [a, b, c], is_real, true);
+    }
+}
+
+impl HasContract for BitFieldChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_BIT_FIELD_COLS];
+        let c: &BitFieldCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .oracle("m", &c.m)
+            .oracle("shifted", &c.shifted)
+            .oracle("mask", &c.mask)
+            .oracle("not_mask", &c.not_mask)
+            .oracle("low", &c.low)
+            .oracle("high", &c.high)
+            .output("a", &c.a)
+            .oracle("pos_bits", &c.pos_bits)
+            .oracle("size_bits", &c.size_bits)
+            .input("is_ext", &c.is_ext)
+            .input("is_ins", &c.is_ins)
+            .real_when(&[&c.is_ext, &c.is_ins])
+            .guarantee("(ext_op(pos, size) | ins_op(pos, size), a, b, c) received on `alu` has a = bus::bit_field(..)")
+            .build("`bus::bit_field` (EXT and INS)")
     }
 }
 

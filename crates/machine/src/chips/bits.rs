@@ -16,7 +16,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
@@ -154,6 +156,27 @@ where
         });
         let zero = [AB::Expr::ZERO, AB::Expr::ZERO];
         alu_message(builder, op, [[a_lo, a_hi], b.halves(), zero], is_real, true);
+    }
+}
+
+impl HasContract for BitsChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_BITS_COLS];
+        let c: &BitsCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .input("b", &c.b)
+            .oracle("x", &c.x)
+            .oracle("flags", &c.flags)
+            .oracle("top", &c.top)
+            .oracle("top_inv", &c.top_inv)
+            .oracle("z", &c.z)
+            .oracle("msb0", &c.msb0)
+            .oracle("msb1", &c.msb1)
+            .input("ops", &c.ops)
+            .real_when(&[&c.ops])
+            .assume_range(&c.b, 8, Source::Lookup)
+            .guarantee("(Clz | Clo | Seb | Seh | Wsbh, a, b, 0) received on `alu` has a = op(b)")
+            .build("`bus::AluOp::apply` for Clz, Clo, Seb, Seh and Wsbh")
     }
 }
 

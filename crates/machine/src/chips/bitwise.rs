@@ -12,7 +12,7 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Val};
 
 use crate::bus::{alu_message, lookup_byte_op, AluOp, ByteOp};
 use crate::gadgets::word::Word;
@@ -89,6 +89,21 @@ where
             is_real,
             true,
         );
+    }
+}
+
+impl HasContract for BitwiseChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_BITWISE_COLS];
+        let c: &BitwiseCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .output("a", &c.a)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .input("flags", &c.flags)
+            .real_when(&[&c.flags])
+            .guarantee("(And | Or | Xor | Nor, a, b, c) received on `alu` has a = op(b, c), every limb a byte")
+            .build("`bus::AluOp::apply` for And, Or, Xor and Nor")
     }
 }
 

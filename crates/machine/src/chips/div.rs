@@ -19,7 +19,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
 use crate::gadgets::is_zero::IsZeroCols;
@@ -293,6 +295,40 @@ where
             send_r,
             true,
         );
+    }
+}
+
+impl HasContract for DivChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_DIV_COLS];
+        let c: &DivCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .output("q", &c.q)
+            .output("r", &c.r)
+            .oracle("carries", &c.carries)
+            .oracle("msb", &c.msb)
+            .oracle("sign", &c.sign)
+            .oracle("overflow", &c.overflow)
+            .oracle("c_sum_inv", &c.c_sum_inv)
+            .oracle("r_is_zero", &c.r_is_zero)
+            .oracle("abs_r", &c.abs_r)
+            .oracle("abs_c", &c.abs_c)
+            .oracle("abs_r_carries", &c.abs_r_carries)
+            .oracle("abs_c_carries", &c.abs_c_carries)
+            .input("signed", &c.signed)
+            .input("send_q", &c.send_q)
+            .input("send_r", &c.send_r)
+            .input("is_real", &c.is_real)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.b, 8, Source::Lookup)
+            .assume_range(&c.c, 8, Source::Lookup)
+            .assume_range(&c.q, 8, Source::Lookup)
+            .assume_range(&c.r, 8, Source::Lookup)
+            .assume_range(&c.carries, 16, Source::Lookup)
+            .guarantee("(DivQ | DivQU, q, b, c) and (DivR | DivRU, r, b, c) received on `alu` hold when their send flags are set; c ≠ 0")
+            .build("`bus::AluOp::apply` for DivQ, DivR, DivQU and DivRU")
     }
 }
 

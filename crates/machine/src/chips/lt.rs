@@ -17,7 +17,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
@@ -168,6 +170,30 @@ where
             is_real,
             true,
         );
+    }
+}
+
+impl HasContract for LtChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_LT_COLS];
+        let c: &LtCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .output("a", &c.a)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .oracle("flags", &c.flags)
+            .oracle("b3_adj", &c.b3_adj)
+            .oracle("c3_adj", &c.c3_adj)
+            .oracle("msb_b", &c.msb_b)
+            .oracle("msb_c", &c.msb_c)
+            .oracle("diff_inv", &c.diff_inv)
+            .input("is_slt", &c.is_slt)
+            .input("is_sltu", &c.is_sltu)
+            .real_when(&[&c.is_slt, &c.is_sltu])
+            .assume_range(&c.b, 8, Source::Lookup)
+            .assume_range(&c.c, 8, Source::Lookup)
+            .guarantee("(Slt | Sltu, a, b, c) received on `alu` has a = (b < c) as a word")
+            .build("`bus::AluOp::apply` for Slt and Sltu")
     }
 }
 

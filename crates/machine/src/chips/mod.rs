@@ -51,3 +51,20 @@ tessera_stark::machine_chips! {
         Poseidon2(poseidon2::Poseidon2Chip),
     }
 }
+
+/// The contract of `chip`, for the chip checker (`tessera-check`); `None` for a chip that has
+/// not declared one yet.
+pub fn contract(chip: &MipsChip) -> Option<tessera_stark::Contract> {
+    use tessera_stark::HasContract;
+    match chip {
+        MipsChip::AddSub(c) => Some(c.contract()),
+        MipsChip::Bitwise(c) => Some(c.contract()),
+        MipsChip::Lt(c) => Some(c.contract()),
+        MipsChip::Mul(c) => Some(c.contract()),
+        MipsChip::Div(c) => Some(c.contract()),
+        MipsChip::Shift(c) => Some(c.contract()),
+        MipsChip::Bits(c) => Some(c.contract()),
+        MipsChip::BitField(c) => Some(c.contract()),
+        _ => None,
+    }
+}

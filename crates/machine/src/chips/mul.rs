@@ -17,7 +17,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{alu_message, lookup_msb, lookup_u16, AluOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
@@ -41,11 +43,6 @@ pub struct MulCols<T> {
     pub send_lo: T,
     pub send_hi: T,
     pub is_real: T,
-    /// The extension bytes `255·signed·msb`: filled by the trace, but neither read nor
-    /// constrained by `eval` (which forms the sign byte from `signed·msb`). Kept because the
-    /// layout is part of the program key.
-    pub sign_b: T,
-    pub sign_c: T,
 }
 
 pub const NUM_MUL_COLS: usize = std::mem::size_of::<MulCols<u8>>();
@@ -186,10 +183,36 @@ where
     }
 }
 
+impl HasContract for MulChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_MUL_COLS];
+        let c: &MulCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .output("lo", &c.lo)
+            .output("hi", &c.hi)
+            .oracle("carries", &c.carries)
+            .oracle("msb_b", &c.msb_b)
+            .oracle("msb_c", &c.msb_c)
+            .input("signed", &c.signed)
+            .input("send_lo", &c.send_lo)
+            .input("send_hi", &c.send_hi)
+            .input("is_real", &c.is_real)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.b, 8, Source::Lookup)
+            .assume_range(&c.c, 8, Source::Lookup)
+            .assume_range(&c.lo, 8, Source::Lookup)
+            .assume_range(&c.hi, 8, Source::Lookup)
+            .assume_range(&c.carries, 16, Source::Lookup)
+            .guarantee("(MulLo, lo, b, c) and (MulHi | MulHiU, hi, b, c) received on `alu` hold when their send flags are set")
+            .build("`bus::AluOp::apply` for MulLo, MulHi and MulHiU")
+    }
+}
+
 /// The row of one product.
 pub fn populate(event: &MulEvent) -> MulCols<Val> {
     let w = MulWitness::new(event.signed, event.b, event.c);
-    let sign = |msb: bool| Val::from_u32(if event.signed && msb { 255 } else { 0 });
     MulCols {
         b: Word::from_u32(event.b),
         c: Word::from_u32(event.c),
@@ -202,8 +225,6 @@ pub fn populate(event: &MulEvent) -> MulCols<Val> {
         send_lo: Val::from_bool(event.send_lo),
         send_hi: Val::from_bool(event.send_hi),
         is_real: Val::ONE,
-        sign_b: sign(w.msb_b),
-        sign_c: sign(w.msb_c),
     }
 }
 

@@ -16,7 +16,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
 use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
@@ -233,6 +235,34 @@ where
             is_real,
             true,
         );
+    }
+}
+
+impl HasContract for ShiftChip {
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_SHIFT_COLS];
+        let c: &ShiftCols<u8> = row[..].borrow();
+        ContractBuilder::new(c)
+            .input("b", &c.b)
+            .input("c", &c.c)
+            .oracle("c_bits", &c.c_bits)
+            .oracle("r_bits", &c.r_bits)
+            .oracle("p01", &c.p01)
+            .oracle("p", &c.p)
+            .oracle("flags", &c.flags)
+            .oracle("product", &c.product)
+            .oracle("carries", &c.carries)
+            .oracle("msb_b", &c.msb_b)
+            .oracle("sign_b", &c.sign_b)
+            .input("ops", &c.ops)
+            .real_when(&[&c.ops])
+            .assume_range(&c.b, 8, Source::Lookup)
+            .assume_range(&c.c, 8, Source::Lookup)
+            .assume_range(&c.product, 8, Source::Lookup)
+            .guarantee(
+                "(Sll | Srl | Sra | Rotr, a, b, c) received on `alu` has a = op(b, c mod 32)",
+            )
+            .build("`bus::AluOp::apply` for Sll, Srl, Sra and Rotr")
     }
 }
 

@@ -1,0 +1,25 @@
+//! Tessera's chip checker. Every chip of a machine declares a contract beside its AIR (column
+//! roles, assumptions, guarantees, reference semantics; see `tessera_stark::contract`). This
+//! crate reads the chip's constraints and bus interactions from Plonky3's symbolic builder into
+//! a hash-consed IR (modules `ir`, `extract`), prints them for review (`print`: snapshots and
+//! Garden-style terms), lints them (`lint`, with the byte table's promises in `table`), and
+//! proves the determinism of each output (`query` splits a chip into modes, `propagate` finds
+//! what the inputs force, `smt` encodes the rest for the solvers of `solve`, `determinism`
+//! confirms counterexamples); `report` is what `tessera check` prints. See `docs/check.md`.
+
+pub mod determinism;
+pub mod extract;
+pub mod ir;
+pub mod lint;
+pub mod machine;
+pub mod print;
+pub mod propagate;
+pub mod query;
+pub mod report;
+pub mod smt;
+pub mod solve;
+pub mod specialize;
+pub mod table;
+
+pub use extract::{extract, ChipIr, ExtractError, Interaction, Scope};
+pub use ir::{Ir, Node, NodeId, Row, Selector, Var};

@@ -1,0 +1,249 @@
+//! The facts of one mode of a row-independent chip, ready for a solver: its constraints
+//! specialized to the mode, and what its sends to other chips promise (byte-table rows, ALU
+//! answers), each under its count.
+//!
+//! A chip whose constraints read no next-row cell and no row selector is row-independent: the
+//! constraints of a trace of any height are the conjunction of the rows' own, so determinism at
+//! a row depends on that row alone and one row stands for the cyclic traces of height 2 and 4.
+
+use std::collections::{BTreeSet, HashMap};
+
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use tessera_machine::bus::{ALU_BUS, BYTE_BUS};
+use tessera_stark::{Assumption, Role, Source, Val};
+
+use crate::extract::{ChipIr, Scope};
+use crate::ir::{Ir, Node, NodeId, Row, Var};
+use crate::lint::boolean_exprs;
+use crate::specialize::{constant, signed, Specializer};
+
+/// What a send promises, for as long as its count is not zero.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Promise {
+    /// `expr < 2^bits`.
+    Range { expr: NodeId, bits: u32 },
+    /// A byte-table row `(op, a, b, c)`: `a = op(b, c)` for bytes `b`, `c`.
+    Byte {
+        op: NodeId,
+        a: NodeId,
+        b: NodeId,
+        c: NodeId,
+    },
+    /// An ALU answer `a = op(b, c)` on 16-bit halves.
+    Alu {
+        op: NodeId,
+        a: [NodeId; 2],
+        b: [NodeId; 2],
+        c: [NodeId; 2],
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Fact {
+    /// The send's count: the promise holds where it is not zero.
+    pub count: NodeId,
+    pub promise: Promise,
+}
+
+/// A received message: the sender's arguments and the answers the chip determines.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// The interaction's index in the chip.
+    pub interaction: usize,
+    pub bus: String,
+    pub arguments: Vec<NodeId>,
+    pub answers: Vec<NodeId>,
+}
+
+/// One mode of a row-independent chip.
+#[derive(Clone, Debug)]
+pub struct RowSystem {
+    pub ir: Ir,
+    /// The mode: the operation flags fixed, by column.
+    pub mode: Vec<(u32, u32)>,
+    pub constraints: Vec<NodeId>,
+    pub facts: Vec<Fact>,
+    /// The input columns.
+    pub inputs: BTreeSet<u32>,
+    /// The columns the inputs force ([`crate::propagate`]), inputs included: shared by the
+    /// two copies of a determinism query.
+    pub forced: BTreeSet<u32>,
+    /// Each message the chip receives (with a constant nonzero count): its arguments, which
+    /// the sender fixes (inputs, like the input columns), and its answers, which the chip must
+    /// determine.
+    pub received: Vec<Received>,
+    /// Range and booleanity assumptions on columns, from the contract's senders.
+    pub assumed: Vec<(u32, u32)>,
+    pub width: usize,
+}
+
+/// Whether no constraint or interaction reads the next row or a row selector.
+pub fn is_row_independent(chip: &ChipIr) -> bool {
+    (0..chip.ir.len() as NodeId).all(|id| {
+        !matches!(
+            chip.ir.node(id),
+            Node::Var(Var::Main(Row::Next, _))
+                | Node::Var(Var::Preprocessed(Row::Next, _))
+                | Node::Selector(_)
+        )
+    })
+}
+
+/// The boolean input columns whose values split the chip into modes.
+pub fn mode_columns(chip: &ChipIr) -> Vec<u32> {
+    let booleans = boolean_exprs(chip);
+    let mut columns: Vec<u32> = booleans
+        .iter()
+        .filter_map(|&e| match chip.ir.node(e) {
+            Node::Var(Var::Main(Row::Local, c))
+                if chip.contract.columns[c as usize].role == Role::Input =>
+            {
+                Some(c)
+            }
+            _ => None,
+        })
+        .collect();
+    columns.sort();
+    columns
+}
+
+/// The most mode columns split on (2^12 modes).
+const MAX_MODE_COLUMNS: usize = 12;
+
+/// Every feasible mode of `chip` with the row real: each assignment of its mode columns that
+/// leaves no constraint a nonzero constant.
+pub fn modes(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
+    let columns = mode_columns(chip);
+    if columns.len() > MAX_MODE_COLUMNS {
+        return Err(format!("{} mode columns", columns.len()));
+    }
+    let mut systems = Vec::new();
+    for bits in 0u32..1 << columns.len() {
+        let mode: Vec<(u32, u32)> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, (bits >> i) & 1))
+            .collect();
+        if let Some(system) = specialize(chip, &mode) {
+            systems.push(system);
+        }
+    }
+    Ok(systems)
+}
+
+/// The chip in one mode, with `is_real = 1`; `None` if the mode is infeasible.
+pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
+    let subst: HashMap<Var, Val> = mode
+        .iter()
+        .map(|&(c, v)| (Var::Main(Row::Local, c), Val::from_u32(v)))
+        .collect();
+    let mut s = Specializer::new(&chip.ir, &subst);
+    let mut constraints = Vec::new();
+    for &c in &chip.constraints {
+        let m = s.map(c);
+        match constant(&s.ir, m) {
+            Some(0) => {}
+            Some(_) => return None,
+            None => constraints.push(m),
+        }
+    }
+    // The row is real: its flags sum to 1.
+    if !chip.contract.real_flags.is_empty() {
+        let mut known = 0;
+        let mut free = Vec::new();
+        for &f in &chip.contract.real_flags {
+            match subst.get(&Var::Main(Row::Local, f as u32)) {
+                Some(v) => known += v.as_canonical_u32(),
+                None => free.push(f as u32),
+            }
+        }
+        if free.is_empty() {
+            if known != 1 {
+                return None;
+            }
+        } else {
+            let mut sum = s.ir.constant(Val::from_u32(known) - Val::ONE);
+            for f in free {
+                let v = s.ir.var(Var::Main(Row::Local, f));
+                sum = s.ir.add(sum, v);
+            }
+            constraints.push(sum);
+        }
+    }
+    let mut facts = Vec::new();
+    let mut received = Vec::new();
+    for (index, i) in chip.interactions.iter().enumerate() {
+        if i.scope != Scope::Global {
+            continue;
+        }
+        let count = s.map(i.count);
+        let constant_receive = constant(&s.ir, count).is_some_and(|c| signed(c) < 0);
+        if constant_receive && i.bus == ALU_BUS && i.fields.len() == 7 {
+            let f: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
+            received.push(Received {
+                interaction: index,
+                bus: i.bus.clone(),
+                arguments: vec![f[0], f[3], f[4], f[5], f[6]],
+                answers: vec![f[1], f[2]],
+            });
+            continue;
+        }
+        // Receives (negative counts) promise the chip nothing.
+        let receive = matches!(s.ir.node(count), Node::Neg(_))
+            || constant(&s.ir, count).is_some_and(|c| signed(c) <= 0);
+        if receive {
+            continue;
+        }
+        let fields: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
+        let promise = if i.bus == BYTE_BUS && fields.len() == 4 {
+            Promise::Byte {
+                op: fields[0],
+                a: fields[1],
+                b: fields[2],
+                c: fields[3],
+            }
+        } else if i.bus == ALU_BUS && fields.len() == 7 {
+            Promise::Alu {
+                op: fields[0],
+                a: [fields[1], fields[2]],
+                b: [fields[3], fields[4]],
+                c: [fields[5], fields[6]],
+            }
+        } else {
+            continue;
+        };
+        facts.push(Fact { count, promise });
+    }
+    let mut assumed = Vec::new();
+    for a in &chip.contract.assumptions {
+        if let Source::Sender(_) = a.source() {
+            let bits = match a {
+                Assumption::Range { bits, .. } => *bits,
+                Assumption::Boolean { .. } => 1,
+            };
+            assumed.extend(a.columns().iter().map(|&c| (c as u32, bits)));
+        }
+    }
+    let inputs = (0..chip.width as u32)
+        .filter(|&c| chip.contract.columns[c as usize].role == Role::Input)
+        .collect();
+    let mut system = RowSystem {
+        ir: s.ir,
+        mode: mode.to_vec(),
+        constraints,
+        facts,
+        forced: BTreeSet::new(),
+        received,
+        inputs,
+        assumed,
+        width: chip.width,
+    };
+    system.forced = crate::propagate::forced_columns(&system);
+    Some(system)
+}
+
+/// The answer fields of a message the chip receives on `bus`, if the checker knows the bus
+/// (the ALU bus: `(op, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi)` answers `a`).
+pub fn answer_fields(bus: &str, len: usize) -> Option<Vec<usize>> {
+    (bus == ALU_BUS && len == 7).then(|| vec![1, 2])
+}

@@ -1,0 +1,189 @@
+//! Determinism: Tessera's row chips are proved (or their unknowns named), and planted bugs give
+//! counterexamples that the concrete evaluator confirms.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::PrimeCharacteristicRing;
+use p3_lookup::InteractionBuilder;
+use tessera_check::determinism::{check_determinism, confirm, show, Subject, Verdict};
+use tessera_check::extract;
+use tessera_check::machine::{extract_mips, mips_chips, name};
+use tessera_check::solve::Solvers;
+use tessera_machine::bus::{lookup_byte, lookup_u16, ByteOp};
+use tessera_stark::contract::Column;
+use tessera_stark::{Contract, Role};
+
+/// The solvers, installed from PyPI into `target/python` on first use if this machine lacks
+/// them (as cargo fetches crates).
+fn solvers() -> Solvers {
+    let timeout = Duration::from_secs(20);
+    let solvers = Solvers::detect(timeout);
+    if solvers.z3.is_some() && solvers.cvc5.is_some() {
+        return solvers;
+    }
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python");
+    let found = Solvers::detect_in(timeout, Some(&local));
+    if found.z3.is_some() && found.cvc5.is_some() {
+        return found;
+    }
+    let status = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(&local)
+        .args(["z3-solver", "cvc5-gpl"])
+        .status()
+        .expect("python3 must be installed");
+    let found = Solvers::detect_in(timeout, Some(&local));
+    assert!(
+        status.success() && found.z3.is_some() && found.cvc5.is_some(),
+        "could not install z3-solver and cvc5-gpl from PyPI into {}",
+        local.display()
+    );
+    found
+}
+
+#[test]
+fn the_alu_chips_are_deterministic() {
+    let solvers = solvers();
+    for wanted in ["AddSub", "Bitwise", "Lt", "Bits", "BitField"] {
+        let chip = mips_chips()
+            .into_iter()
+            .find(|c| name(c) == wanted)
+            .unwrap();
+        let ir = extract_mips(&chip).unwrap().unwrap();
+        let verdicts = check_determinism(&ir, &solvers).unwrap();
+        assert!(!verdicts.is_empty(), "{wanted}: no determined column");
+        for v in verdicts {
+            let subject = v.subject.describe(&ir);
+            match v.verdict {
+                Verdict::Proved => {}
+                Verdict::Counterexample(cx) => panic!("{}", show(&ir, v.subject, &cx)),
+                Verdict::Unknown(why) => panic!("{wanted} {subject}: unknown: {why}"),
+            }
+        }
+    }
+}
+
+/// Planted bugs in row chips.
+#[derive(Clone, Copy)]
+enum Bug {
+    /// `a = b + c` on 16-bit halves without the high half's equation.
+    MissingLimbEquality,
+    /// A field element split into four range-checked bytes: 2^32 > p, so some elements have
+    /// two splits.
+    NonCanonicalDecomposition,
+}
+
+struct BuggyAir(Bug);
+
+impl<F> BaseAir<F> for BuggyAir {
+    fn width(&self) -> usize {
+        match self.0 {
+            // b[2], c[2], a[2], carry
+            Bug::MissingLimbEquality => 7,
+            // x, y[4]
+            Bug::NonCanonicalDecomposition => 5,
+        }
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder> Air<AB> for BuggyAir {
+    fn eval(&self, builder: &mut AB) {
+        let row: Vec<AB::Expr> = builder
+            .main()
+            .current_slice()
+            .iter()
+            .map(|&v| v.into())
+            .collect();
+        match self.0 {
+            Bug::MissingLimbEquality => {
+                let (b, c, a, carry) = (&row[0..2], &row[2..4], &row[4..6], row[6].clone());
+                builder.assert_bool(carry.clone());
+                builder.assert_eq(
+                    b[0].clone() + c[0].clone(),
+                    a[0].clone() + carry * AB::Expr::from_u32(1 << 16),
+                );
+                for half in a {
+                    lookup_u16(builder, half.clone(), AB::Expr::ONE);
+                }
+            }
+            Bug::NonCanonicalDecomposition => {
+                let recomposed = (0..4).fold(AB::Expr::ZERO, |acc, i| {
+                    acc + row[1 + i].clone() * AB::Expr::from_u32(1 << (8 * i))
+                });
+                builder.assert_eq(row[0].clone(), recomposed);
+                for pair in [[1, 2], [3, 4]] {
+                    let [lo, hi] = pair.map(|i| row[i].clone());
+                    lookup_byte(
+                        builder,
+                        ByteOp::U8Pair,
+                        [AB::Expr::ZERO, lo, hi],
+                        AB::Expr::ONE,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn contract(bug: Bug) -> Contract {
+    let column = |name: &str, role| Column {
+        name: name.to_string(),
+        role,
+    };
+    let columns = match bug {
+        Bug::MissingLimbEquality => vec![
+            column("b[0]", Role::Input),
+            column("b[1]", Role::Input),
+            column("c[0]", Role::Input),
+            column("c[1]", Role::Input),
+            column("a[0]", Role::Output),
+            column("a[1]", Role::Output),
+            column("carry", Role::Oracle),
+        ],
+        Bug::NonCanonicalDecomposition => vec![
+            column("x", Role::Input),
+            column("y[0]", Role::Output),
+            column("y[1]", Role::Output),
+            column("y[2]", Role::Output),
+            column("y[3]", Role::Output),
+        ],
+    };
+    Contract {
+        columns,
+        real_flags: vec![],
+        assumptions: vec![],
+        guarantees: vec![],
+        reference: "test",
+    }
+}
+
+#[test]
+fn planted_bugs_give_confirmed_counterexamples() {
+    let solvers = solvers();
+    for (bug, column) in [
+        (Bug::MissingLimbEquality, 5),
+        (Bug::NonCanonicalDecomposition, 4),
+    ] {
+        let ir = extract("Buggy", &BuggyAir(bug), contract(bug)).unwrap();
+        let verdicts = check_determinism(&ir, &solvers).unwrap();
+        let subject = Subject::Column(column);
+        let v = verdicts.iter().find(|v| v.subject == subject).unwrap();
+        let Verdict::Counterexample(cx) = &v.verdict else {
+            panic!("column {column}: {:?}", v.verdict);
+        };
+        confirm(&ir, &cx.rows, subject).unwrap();
+        let text = show(&ir, subject, cx);
+        assert!(text.contains('≠'), "{text}");
+        assert!(!cx.smt2.is_empty());
+    }
+}

@@ -1,0 +1,83 @@
+//! `tessera check`: lints every chip and proves the determinism of its columns (or shows two
+//! rows that say why not).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use tessera_check::machine::{extract_mips, mips_chips, name};
+use tessera_check::report::{check_chip, details, table};
+use tessera_check::solve::Solvers;
+
+pub fn check(chip: Option<&str>, timeout: f64, smt_dir: Option<&Path>) -> Result<ExitCode> {
+    let chips = mips_chips();
+    if let Some(wanted) = chip {
+        if !chips.iter().any(|c| name(c) == wanted) {
+            let names: Vec<&str> = chips.iter().map(name).collect();
+            bail!("no chip {wanted}: the chips are {}", names.join(", "));
+        }
+    }
+    let solvers = Solvers::detect(Duration::from_secs_f64(timeout.max(0.1)));
+    if solvers.z3.is_none() && solvers.cvc5.is_none() {
+        bail!("no solver found: install z3 and cvc5 with `pip install z3-solver cvc5-gpl`");
+    }
+    eprintln!("solvers: {}", solvers.describe());
+    let mut reports = Vec::new();
+    let mut undeclared = Vec::new();
+    let mut text = String::new();
+    for c in chips.iter().filter(|c| chip.is_none_or(|w| name(c) == w)) {
+        let Some(ir) = extract_mips(c) else {
+            undeclared.push(name(c));
+            continue;
+        };
+        let ir = ir?;
+        eprintln!("checking {}", ir.name);
+        let report = check_chip(&ir, &solvers);
+        text.push_str(&details(&ir, &report));
+        if let (Some(dir), Ok(verdicts)) = (smt_dir, &report.determinism) {
+            write_queries(dir, &ir.name, &ir, verdicts)?;
+        }
+        reports.push(report);
+    }
+    print!("{}", table(&reports));
+    print!("{text}");
+    if !undeclared.is_empty() {
+        println!("no contract yet (not checked): {}", undeclared.join(", "));
+    }
+    let failed = reports.iter().any(|r| r.fails());
+    Ok(if failed || !undeclared.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes the SMT-LIB queries behind each counterexample.
+fn write_queries(
+    dir: &Path,
+    chip: &str,
+    ir: &tessera_check::ChipIr,
+    verdicts: &[tessera_check::determinism::SubjectVerdict],
+) -> Result<()> {
+    use tessera_check::determinism::Verdict;
+    std::fs::create_dir_all(dir)?;
+    for v in verdicts {
+        if let Verdict::Counterexample(cx) = &v.verdict {
+            let subject = match v.subject {
+                tessera_check::determinism::Subject::Column(c) => {
+                    ir.contract.columns[c as usize].name.clone()
+                }
+                tessera_check::determinism::Subject::Answer { interaction, field } => {
+                    format!("interaction{interaction}-field{field}")
+                }
+            };
+            for (theory, text) in &cx.smt2 {
+                let file = dir.join(format!("{chip}-{subject}-{theory:?}.smt2"));
+                std::fs::write(&file, text)?;
+                println!("query: {}", file.display());
+            }
+        }
+    }
+    Ok(())
+}

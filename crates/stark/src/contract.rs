@@ -1,0 +1,290 @@
+//! Chip contracts: what a chip declares beside its AIR so that `tessera-check` can prove it
+//! complete (honest rows satisfy every constraint) and deterministic (the constraints force its
+//! outputs).
+//!
+//! A contract names every main column and gives it a [`Role`], states the facts the chip takes
+//! from others ([`Assumption`]s: ranges and booleanity that buses deliver), what its own bus
+//! messages promise receivers (guarantees), and the executor function it implements (its
+//! reference semantics). Columns are named through the chip's `#[repr(C)]` columns struct: a
+//! [`ContractBuilder`] holds one instance of it and finds each field's columns by address, so a
+//! contract cannot drift from the layout.
+
+use std::mem::size_of;
+
+/// What a column is to the checker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Given to the chip: received over a bus, preprocessed, or public.
+    Input,
+    /// What the chip is responsible for determining (and sends on): must be forced by the
+    /// inputs.
+    Output,
+    /// A helper the prover chooses (an inverse, a quotient hint, carries): need not be unique.
+    Oracle,
+    /// Carried from row to row (a running key, a counter): forced by the previous row.
+    State,
+    /// `is_real`, opcode flags: forced by the inputs, so checked like outputs.
+    Selector,
+}
+
+impl Role {
+    /// Whether determinism must be proved for a column of this role.
+    pub fn is_determined(self) -> bool {
+        matches!(self, Role::Output | Role::State | Role::Selector)
+    }
+}
+
+/// One named main column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who makes an [`Assumption`] true.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The chip's own lookups (a byte-table send with a nonzero count): the checker finds the
+    /// send, or flags the assumption.
+    Lookup,
+    /// The chip that sends these inputs, by its guarantee: `why` says which and how.
+    Sender(&'static str),
+}
+
+/// A fact about columns, on real rows, that the chip's constraints alone do not state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Assumption {
+    /// Each column is an integer below `2^bits`.
+    Range {
+        columns: Vec<usize>,
+        bits: u32,
+        source: Source,
+    },
+    /// Each column is 0 or 1.
+    Boolean { columns: Vec<usize>, source: Source },
+}
+
+impl Assumption {
+    pub fn columns(&self) -> &[usize] {
+        match self {
+            Assumption::Range { columns, .. } | Assumption::Boolean { columns, .. } => columns,
+        }
+    }
+
+    pub fn source(&self) -> Source {
+        match self {
+            Assumption::Range { source, .. } | Assumption::Boolean { source, .. } => *source,
+        }
+    }
+}
+
+/// A chip's contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contract {
+    /// Every main column, in layout order.
+    pub columns: Vec<Column>,
+    /// The flags whose sum is `is_real`: 1 on real rows, 0 on padding rows (a chip with one
+    /// `is_real` column lists just it; a table whose every row is real lists none).
+    pub real_flags: Vec<usize>,
+    pub assumptions: Vec<Assumption>,
+    /// What the chip's bus messages promise their receivers.
+    pub guarantees: Vec<&'static str>,
+    /// The executor function the chip implements (inputs to outputs).
+    pub reference: &'static str,
+}
+
+impl Contract {
+    pub fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The indices of the columns with `role`.
+    pub fn with_role(&self, role: Role) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| self.columns[i].role == role)
+            .collect()
+    }
+}
+
+/// A chip that declares a contract.
+pub trait HasContract {
+    fn contract(&self) -> Contract;
+}
+
+/// Builds a [`Contract`] over one instance `cols` of a chip's `#[repr(C)]` columns struct made
+/// only of `u8`s (any instance: only field addresses are read), so that a field's byte offset is
+/// its column index.
+pub struct ContractBuilder<'a, S> {
+    cols: &'a S,
+    columns: Vec<Option<Column>>,
+    real_flags: Vec<usize>,
+    assumptions: Vec<Assumption>,
+    guarantees: Vec<&'static str>,
+}
+
+impl<'a, S> ContractBuilder<'a, S> {
+    pub fn new(cols: &'a S) -> Self {
+        ContractBuilder {
+            cols,
+            columns: vec![None; size_of::<S>()],
+            real_flags: Vec::new(),
+            assumptions: Vec::new(),
+            guarantees: Vec::new(),
+        }
+    }
+
+    /// The columns of `field`, a field (a cell, an array, a nested struct) of `cols`.
+    pub fn of<F>(&self, field: &F) -> Vec<usize> {
+        let base = self.cols as *const S as usize;
+        let at = field as *const F as usize;
+        assert!(
+            at >= base && at + size_of::<F>() <= base + size_of::<S>(),
+            "the field is not inside the columns struct"
+        );
+        (at - base..at - base + size_of::<F>()).collect()
+    }
+
+    /// Gives the columns of `field` the name `name` (`name[i]` for several) and `role`.
+    pub fn column<F>(&mut self, name: &str, field: &F, role: Role) -> &mut Self {
+        let cells = self.of(field);
+        let many = cells.len() > 1;
+        for (i, cell) in cells.into_iter().enumerate() {
+            assert!(
+                self.columns[cell].is_none(),
+                "column {cell} ({name}) declared twice"
+            );
+            let name = if many {
+                format!("{name}[{i}]")
+            } else {
+                name.to_string()
+            };
+            self.columns[cell] = Some(Column { name, role });
+        }
+        self
+    }
+
+    pub fn input<F>(&mut self, name: &str, field: &F) -> &mut Self {
+        self.column(name, field, Role::Input)
+    }
+
+    pub fn output<F>(&mut self, name: &str, field: &F) -> &mut Self {
+        self.column(name, field, Role::Output)
+    }
+
+    pub fn oracle<F>(&mut self, name: &str, field: &F) -> &mut Self {
+        self.column(name, field, Role::Oracle)
+    }
+
+    pub fn state<F>(&mut self, name: &str, field: &F) -> &mut Self {
+        self.column(name, field, Role::State)
+    }
+
+    pub fn selector<F>(&mut self, name: &str, field: &F) -> &mut Self {
+        self.column(name, field, Role::Selector)
+    }
+
+    /// Declares the flags (the columns of `fields`) whose sum is 1 on real rows and 0 on
+    /// padding rows.
+    pub fn real_when<F>(&mut self, fields: &[&F]) -> &mut Self {
+        self.real_flags = fields.iter().flat_map(|f| self.of(*f)).collect();
+        self
+    }
+
+    /// Assumes every column of `field` is below `2^bits` on real rows, made true by `source`.
+    pub fn assume_range<F>(&mut self, field: &F, bits: u32, source: Source) -> &mut Self {
+        let columns = self.of(field);
+        self.assumptions.push(Assumption::Range {
+            columns,
+            bits,
+            source,
+        });
+        self
+    }
+
+    /// Assumes every column of `field` is boolean on real rows, made true by `source`.
+    pub fn assume_boolean<F>(&mut self, field: &F, source: Source) -> &mut Self {
+        let columns = self.of(field);
+        self.assumptions
+            .push(Assumption::Boolean { columns, source });
+        self
+    }
+
+    pub fn guarantee(&mut self, what: &'static str) -> &mut Self {
+        self.guarantees.push(what);
+        self
+    }
+
+    /// The contract; every column must have been declared.
+    pub fn build(&mut self, reference: &'static str) -> Contract {
+        let columns = std::mem::take(&mut self.columns)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| c.unwrap_or_else(|| panic!("column {i} has no role")))
+            .collect();
+        Contract {
+            columns,
+            real_flags: std::mem::take(&mut self.real_flags),
+            assumptions: std::mem::take(&mut self.assumptions),
+            guarantees: std::mem::take(&mut self.guarantees),
+            reference,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[repr(C)]
+    struct Cols<T> {
+        a: [T; 2],
+        flag: T,
+        inner: Inner<T>,
+    }
+
+    #[repr(C)]
+    struct Inner<T> {
+        x: T,
+        y: [T; 3],
+    }
+
+    fn cols() -> Cols<u8> {
+        Cols {
+            a: [0; 2],
+            flag: 0,
+            inner: Inner { x: 0, y: [0; 3] },
+        }
+    }
+
+    #[test]
+    fn fields_map_to_their_columns() {
+        let c = cols();
+        let mut k = ContractBuilder::new(&c);
+        assert_eq!(k.of(&c.a), vec![0, 1]);
+        assert_eq!(k.of(&c.inner.y), vec![4, 5, 6]);
+        assert_eq!(k.of(&c.inner.y[1]), vec![5]);
+        let contract = k
+            .input("a", &c.a)
+            .selector("flag", &c.flag)
+            .output("x", &c.inner.x)
+            .oracle("y", &c.inner.y)
+            .real_when(&[&c.flag])
+            .assume_range(&c.a, 16, Source::Lookup)
+            .build("none");
+        assert_eq!(contract.width(), 7);
+        assert_eq!(contract.columns[1].name, "a[1]");
+        assert_eq!(contract.with_role(Role::Oracle), vec![4, 5, 6]);
+        assert_eq!(contract.real_flags, vec![2]);
+    }
+
+    #[test]
+    #[should_panic(expected = "column 3 has no role")]
+    fn every_column_needs_a_role() {
+        let c = cols();
+        ContractBuilder::new(&c)
+            .input("a", &c.a)
+            .selector("flag", &c.flag)
+            .oracle("y", &c.inner.y)
+            .build("none");
+    }
+}
