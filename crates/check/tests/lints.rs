@@ -76,6 +76,7 @@ impl<AB: AirBuilder + InteractionBuilder> Air<AB> for TestAir {
             _ => is_real.clone(),
         };
         let range_x = match self.0 {
+            // The planted hole: 4·x is small for x = v·4⁻¹ too, so nothing makes x small here.
             Bug::ScaledRange => x.clone() * AB::Expr::from_u32(4),
             Bug::UnjustifiedAssumption => AB::Expr::ZERO,
             _ => x.clone(),
