@@ -7,15 +7,15 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
-use tessera_machine::bus::{AluOp, ByteOp, ALU_BUS, BYTE_BUS};
 use tessera_stark::{Role, Val};
 
 use crate::extract::{ChipIr, Scope};
 use crate::ir::{Leaf, Row, Var};
-use crate::query::{answer_fields, is_row_independent, modes, RowSystem};
+use crate::query::{answer_fields, is_row_independent, mode_columns, modes, specialize, RowSystem};
+use crate::reference::answered;
 use crate::smt::{cell, determinism_query, Target, Theory};
 use crate::solve::{Answer, Solvers};
-use crate::specialize::signed;
+use crate::specialize::{constant, signed};
 
 /// What must be determined: a column, or an answer field of a received message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +82,75 @@ pub fn subjects(chip: &ChipIr) -> Vec<Subject> {
 
 /// The verdict on every subject of `chip`.
 pub fn check_determinism(chip: &ChipIr, solvers: &Solvers) -> Result<Vec<SubjectVerdict>, String> {
+    determinism_verdicts(chip, solvers, false)
+}
+
+/// The verdict on every subject of `chip`, or (with `stop`) up to the first counterexample.
+///
+/// Two copies may share a mode only if the mode's selectors are determined, so the selector
+/// columns the modes split on are checked first, on the chip unsplit (one real row, nothing
+/// fixed but the messages it receives). Where one is not shown determined, what the modes
+/// prove holds only for copies in the same mode and is reported unknown.
+pub fn determinism_verdicts(
+    chip: &ChipIr,
+    solvers: &Solvers,
+    stop: bool,
+) -> Result<Vec<SubjectVerdict>, String> {
+    let systems = systems(chip)?;
+    let selectors: Vec<u32> = mode_columns(chip)
+        .into_iter()
+        .filter(|&c| chip.contract.columns[c as usize].role == Role::Selector)
+        .collect();
+    let whole = if selectors.is_empty() {
+        Vec::new()
+    } else {
+        specialize(chip, &[]).into_iter().collect()
+    };
+    let (flags, rest): (Vec<Subject>, Vec<Subject>) = subjects(chip)
+        .into_iter()
+        .partition(|s| matches!(s, Subject::Column(c) if selectors.contains(c)));
+    let mut verdicts = Vec::new();
+    let mut shared_mode = Ok(());
+    for subject in flags {
+        let v = if whole.is_empty() {
+            Verdict::Unknown("no real row with the mode unsplit".into())
+        } else {
+            verdict(chip, &whole, subject, solvers)
+        };
+        if !matches!(v, Verdict::Proved) && shared_mode.is_ok() {
+            shared_mode = Err(subject.describe(chip));
+        }
+        let counterexample = matches!(v, Verdict::Counterexample(_));
+        verdicts.push(SubjectVerdict {
+            subject,
+            verdict: v,
+        });
+        if stop && counterexample {
+            return Ok(verdicts);
+        }
+    }
+    for subject in rest {
+        let mut v = verdict(chip, &systems, subject, solvers);
+        if let (Verdict::Proved, Err(flag)) = (&v, &shared_mode) {
+            v = Verdict::Unknown(format!(
+                "proved for two rows in the same mode only: the mode selector {flag} is not \
+                 shown determined"
+            ));
+        }
+        let counterexample = matches!(v, Verdict::Counterexample(_));
+        verdicts.push(SubjectVerdict {
+            subject,
+            verdict: v,
+        });
+        if stop && counterexample {
+            break;
+        }
+    }
+    Ok(verdicts)
+}
+
+/// The modes of `chip` a determinism check goes through.
+pub fn systems(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
     if !is_row_independent(chip) {
         return Err(
             "reads the next row or a row selector: transition chips are checked over \
@@ -93,71 +162,98 @@ pub fn check_determinism(chip: &ChipIr, solvers: &Solvers) -> Result<Vec<Subject
     if systems.is_empty() {
         return Err("no mode of the chip admits a real row".into());
     }
-    let mut verdicts = Vec::new();
-    for subject in subjects(chip) {
-        let mut verdict = Verdict::Proved;
-        for system in &systems {
-            let target = match subject {
-                Subject::Column(c) => {
-                    if system.mode.iter().any(|&(m, _)| m == c) || system.forced.contains(&c) {
-                        continue;
-                    }
-                    Target::Column(c)
+    Ok(systems)
+}
+
+/// The verdict on `subject`, over every mode in `systems`: proved when every mode proves it, a
+/// counterexample as soon as one mode has a confirmed one.
+pub fn verdict(
+    chip: &ChipIr,
+    systems: &[RowSystem],
+    subject: Subject,
+    solvers: &Solvers,
+) -> Verdict {
+    let mut verdict = Verdict::Proved;
+    for system in systems {
+        let target = match subject {
+            Subject::Column(c) => {
+                if system.mode.iter().any(|&(m, _)| m == c) || system.forced.contains(&c) {
+                    continue;
                 }
-                Subject::Answer { interaction, field } => {
-                    let Some(r) = system
-                        .received
-                        .iter()
-                        .find(|r| r.interaction == interaction)
-                    else {
-                        continue;
-                    };
-                    let e = r.answers[field - 1];
-                    let cols = system.ir.vars_of(e);
-                    let forced = cols.iter().all(|v| match v {
-                        Var::Main(_, c) => system.forced.contains(c),
-                        _ => true,
-                    });
-                    if forced {
-                        continue;
-                    }
-                    Target::Expr(e)
+                Target::Column(c)
+            }
+            Subject::Answer { interaction, field } => {
+                let Some(r) = system
+                    .received
+                    .iter()
+                    .find(|r| r.interaction == interaction)
+                else {
+                    continue;
+                };
+                let count = match constant(&system.ir, r.count) {
+                    Some(0) => continue,
+                    Some(_) => None,
+                    None => Some(r.count),
+                };
+                let e = r.answers[field - 1];
+                let cols = system.ir.vars_of(e);
+                let forced = cols.iter().all(|v| match v {
+                    Var::Main(_, c) => system.forced.contains(c),
+                    _ => true,
+                });
+                if forced {
+                    continue;
                 }
-            };
-            let queries: Vec<(Theory, String)> = [Theory::Integer, Theory::FiniteField]
-                .into_iter()
-                .map(|t| (t, determinism_query(system, target, t).0))
-                .collect();
+                match count {
+                    None => Target::Expr(e),
+                    Some(guard) => Target::Guarded { expr: e, guard },
+                }
+            }
+        };
+        // The light encodings first; the exact one when they neither refute the query nor
+        // give a model that survives the concrete check.
+        let light: Vec<(Theory, String)> = [Theory::Integer, Theory::FiniteField]
+            .into_iter()
+            .map(|t| (t, determinism_query(system, target, t, false).0))
+            .collect();
+        let exact = || {
+            vec![(
+                Theory::Integer,
+                determinism_query(system, target, Theory::Integer, true).0,
+            )]
+        };
+        let mut why = None;
+        for queries in [light, exact()] {
             match solvers.solve(&queries) {
-                Answer::Unsat => {}
+                Answer::Unsat => {
+                    why = None;
+                    break;
+                }
                 Answer::Sat(model) => {
                     let rows = rows_of(chip, system, &model);
                     match confirm(chip, &rows, subject) {
                         Ok(()) => {
-                            verdict = Verdict::Counterexample(Box::new(Counterexample {
+                            return Verdict::Counterexample(Box::new(Counterexample {
                                 mode: system.mode.clone(),
                                 rows,
                                 smt2: queries,
-                            }));
-                            break;
+                            }))
                         }
-                        Err(why) => {
-                            verdict = Verdict::Unknown(format!(
-                                "a solver's model fails the concrete check ({why})"
-                            ))
+                        Err(not) => {
+                            why = Some(format!("a solver's model fails the concrete check ({not})"))
                         }
                     }
                 }
-                Answer::Unknown(why) => {
-                    if matches!(verdict, Verdict::Proved) {
-                        verdict = Verdict::Unknown(why);
-                    }
+                Answer::Unknown(unknown) => {
+                    why.get_or_insert(unknown);
                 }
             }
         }
-        verdicts.push(SubjectVerdict { subject, verdict });
+        if let (Some(why), Verdict::Proved) = (why, &verdict) {
+            verdict = Verdict::Unknown(why);
+        }
     }
-    Ok(verdicts)
+    verdict
 }
 
 /// The two rows of a model; the mode's columns hold the mode's values.
@@ -202,6 +298,9 @@ pub fn confirm(chip: &ChipIr, rows: &[Vec<u32>; 2], subject: Subject) -> Result<
         if !receive {
             continue;
         }
+        if values[0][i.count as usize] != values[1][i.count as usize] {
+            return Err(format!("interaction {k}: the senders' counts differ"));
+        }
         for (n, &f) in i.fields.iter().enumerate() {
             if !answers.contains(&n) && values[0][f as usize] != values[1][f as usize] {
                 return Err(format!("interaction {k}: the senders' arguments differ"));
@@ -211,7 +310,11 @@ pub fn confirm(chip: &ChipIr, rows: &[Vec<u32>; 2], subject: Subject) -> Result<
     let differs = match subject {
         Subject::Column(t) => rows[0][t as usize] != rows[1][t as usize],
         Subject::Answer { interaction, field } => {
-            let f = chip.interactions[interaction].fields[field];
+            let i = &chip.interactions[interaction];
+            if values[0][i.count as usize] == Val::ZERO {
+                return Err("the message is not received".into());
+            }
+            let f = i.fields[field];
             values[0][f as usize] != values[1][f as usize]
         }
     };
@@ -223,8 +326,13 @@ pub fn confirm(chip: &ChipIr, rows: &[Vec<u32>; 2], subject: Subject) -> Result<
         if let Some(n) = chip.constraints.iter().position(|&c| v(c) != 0) {
             return Err(format!("constraint c{n} fails"));
         }
-        let real: u32 = chip.contract.real_flags.iter().map(|&f| row[f]).sum();
-        if !chip.contract.real_flags.is_empty() && real != 1 {
+        let real: Val = chip
+            .contract
+            .real_flags
+            .iter()
+            .map(|&f| Val::from_u32(row[f]))
+            .sum();
+        if !chip.contract.real_flags.is_empty() && real != Val::ONE {
             return Err("the row is not real".into());
         }
         for (k, i) in chip.interactions.iter().enumerate() {
@@ -232,49 +340,8 @@ pub fn confirm(chip: &ChipIr, rows: &[Vec<u32>; 2], subject: Subject) -> Result<
                 continue;
             }
             let f: Vec<u32> = i.fields.iter().map(|&x| v(x)).collect();
-            let answered = if i.bus == BYTE_BUS && f.len() == 4 {
-                byte_row(&f)
-            } else if i.bus == ALU_BUS && f.len() == 7 {
-                alu_answer(&f)
-            } else {
-                Ok(())
-            };
-            answered.map_err(|why| format!("interaction {k} on {}: {why}", i.bus))?;
+            answered(&i.bus, &f).map_err(|why| format!("interaction {k} on {}: {why}", i.bus))?;
         }
-    }
-    Ok(())
-}
-
-fn byte_row(f: &[u32]) -> Result<(), String> {
-    let op = ByteOp::ALL
-        .into_iter()
-        .find(|&op| op as u32 == f[0])
-        .ok_or("no such byte operation")?;
-    if op == ByteOp::U16 {
-        return if f[1] < 1 << 16 && f[2] == 0 && f[3] == 0 {
-            Ok(())
-        } else {
-            Err("not a 16-bit value".into())
-        };
-    }
-    if f[2] > 255 || f[3] > 255 || op.apply(f[2] as u8, f[3] as u8) != f[1] {
-        return Err("not a row of the byte table".into());
-    }
-    Ok(())
-}
-
-fn alu_answer(f: &[u32]) -> Result<(), String> {
-    if f[1..].iter().any(|&h| h >= 1 << 16) {
-        return Err("a half is not 16-bit".into());
-    }
-    let word = |lo: u32, hi: u32| lo | hi << 16;
-    let op = AluOp::from_u32(f[0]).ok_or("an operation the checker cannot evaluate")?;
-    let division = matches!(op, AluOp::DivQ | AluOp::DivR | AluOp::DivQU | AluOp::DivRU);
-    if division && word(f[5], f[6]) == 0 {
-        return Err("a division by zero".into());
-    }
-    if op.apply(word(f[3], f[4]), word(f[5], f[6])) != word(f[1], f[2]) {
-        return Err("a wrong ALU answer".into());
     }
     Ok(())
 }

@@ -5,16 +5,22 @@
 //! Garden-style terms), lints them (`lint`, with the byte table's promises in `table`), and
 //! proves the determinism of each output (`query` splits a chip into modes, `propagate` finds
 //! what the inputs force, `smt` encodes the rest for the solvers of `solve`, `determinism`
-//! confirms counterexamples); `report` is what `tessera check` prints. See `docs/check.md`.
+//! confirms counterexamples), checks completeness on concrete traces (`complete`, against the
+//! receivers' answers in `reference`; the MIPS sources of honest traces in `machine`), and
+//! tests itself by dropping each constraint and interaction (`mutation`); `report` is what
+//! `tessera check` prints. See `docs/check.md`.
 
+pub mod complete;
 pub mod determinism;
 pub mod extract;
 pub mod ir;
 pub mod lint;
 pub mod machine;
+pub mod mutation;
 pub mod print;
 pub mod propagate;
 pub mod query;
+pub mod reference;
 pub mod report;
 pub mod smt;
 pub mod solve;

@@ -40,6 +40,8 @@ pub enum Rule {
     ScaledRange,
     /// A recomposition of limbs wider than the field: not canonical in KoalaBear.
     WideRecomposition,
+    /// An input column no received message carries: nothing outside the chip fixes it.
+    InputNotReceived,
 }
 
 impl Rule {
@@ -53,6 +55,7 @@ impl Rule {
             Rule::UnjustifiedAssumption => "unjustified assumption",
             Rule::ScaledRange => "range check of a scaled value",
             Rule::WideRecomposition => "non-canonical recomposition",
+            Rule::InputNotReceived => "input not received",
         }
     }
 }
@@ -70,7 +73,38 @@ pub fn lint(chip: &ChipIr) -> Vec<Finding> {
     assumptions(chip, &facts, &mut findings);
     scaled_ranges(chip, &facts, &mut findings);
     recompositions(chip, &facts, &mut findings);
+    inputs_received(chip, &mut findings);
     findings
+}
+
+/// Every input column is carried by a message the chip receives (a negative count): otherwise
+/// the chip proves its relation for inputs nobody asked about.
+fn inputs_received(chip: &ChipIr, findings: &mut Vec<Finding>) {
+    let mut received = BTreeSet::new();
+    for i in &chip.interactions {
+        let negative = match chip.ir.node(i.count) {
+            Node::Neg(_) => true,
+            Node::Const(c) => crate::specialize::signed(c) < 0,
+            _ => false,
+        };
+        if negative {
+            for &f in &i.fields {
+                received.extend(main_columns(chip, f));
+            }
+        }
+    }
+    for (col, column) in chip.contract.columns.iter().enumerate() {
+        if column.role == Role::Input && !received.contains(&(col as u32)) {
+            findings.push(Finding {
+                rule: Rule::InputNotReceived,
+                message: format!(
+                    "input {} is in no message the chip receives: nothing outside the chip \
+                     fixes it",
+                    column.name
+                ),
+            });
+        }
+    }
 }
 
 /// Range facts from bit decompositions: a constraint `x = Σ 2^i·b_i` (either side) over
@@ -163,7 +197,7 @@ fn unconstrained(chip: &ChipIr, findings: &mut Vec<Finding>) {
 fn untied(chip: &ChipIr, findings: &mut Vec<Finding>) {
     let n = chip.width;
     // Node `n` stands for everything outside the main trace (preprocessed and public values):
-    // inputs too. Each constraint and interaction joins the columns it reads.
+    // inputs too. Each constraint and send joins the columns it reads.
     let mut parent: Vec<usize> = (0..=n).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
@@ -172,9 +206,18 @@ fn untied(chip: &ChipIr, findings: &mut Vec<Finding>) {
         }
         x
     }
+    // A received message ties nothing: it hands the chip's answer to the sender, it does not
+    // fix it. A send does (its receiver answers it as a function of the arguments).
     let mut roots: Vec<Vec<NodeId>> = chip.constraints.iter().map(|&c| vec![c]).collect();
     for i in &chip.interactions {
-        roots.push(i.fields.iter().copied().chain([i.count]).collect());
+        let receive = match chip.ir.node(i.count) {
+            Node::Neg(_) => true,
+            Node::Const(c) => crate::specialize::signed(c) < 0,
+            _ => false,
+        };
+        if !receive {
+            roots.push(i.fields.iter().copied().chain([i.count]).collect());
+        }
     }
     for group in roots {
         let vars: Vec<Var> = group.iter().flat_map(|&r| chip.ir.vars_of(r)).collect();

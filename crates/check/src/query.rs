@@ -51,6 +51,8 @@ pub struct Received {
     /// The interaction's index in the chip.
     pub interaction: usize,
     pub bus: String,
+    /// The (negative) count: fixed by the sender, so among the arguments too.
+    pub count: NodeId,
     pub arguments: Vec<NodeId>,
     pub answers: Vec<NodeId>,
 }
@@ -68,9 +70,8 @@ pub struct RowSystem {
     /// The columns the inputs force ([`crate::propagate`]), inputs included: shared by the
     /// two copies of a determinism query.
     pub forced: BTreeSet<u32>,
-    /// Each message the chip receives (with a constant nonzero count): its arguments, which
-    /// the sender fixes (inputs, like the input columns), and its answers, which the chip must
-    /// determine.
+    /// Each message the chip receives: its count and arguments, which the sender fixes
+    /// (inputs, like the input columns), and its answers, which the chip must determine.
     pub received: Vec<Received>,
     /// Range and booleanity assumptions on columns, from the contract's senders.
     pub assumed: Vec<(u32, u32)>,
@@ -89,14 +90,18 @@ pub fn is_row_independent(chip: &ChipIr) -> bool {
     })
 }
 
-/// The boolean input columns whose values split the chip into modes.
+/// The boolean input and selector columns whose values split the chip into modes (the
+/// selectors must be shown determined before two copies may share a mode).
 pub fn mode_columns(chip: &ChipIr) -> Vec<u32> {
     let booleans = boolean_exprs(chip);
     let mut columns: Vec<u32> = booleans
         .iter()
         .filter_map(|&e| match chip.ir.node(e) {
             Node::Var(Var::Main(Row::Local, c))
-                if chip.contract.columns[c as usize].role == Role::Input =>
+                if matches!(
+                    chip.contract.columns[c as usize].role,
+                    Role::Input | Role::Selector
+                ) =>
             {
                 Some(c)
             }
@@ -108,7 +113,18 @@ pub fn mode_columns(chip: &ChipIr) -> Vec<u32> {
 }
 
 /// The most mode columns split on (2^12 modes).
-const MAX_MODE_COLUMNS: usize = 12;
+pub const MAX_MODE_COLUMNS: usize = 12;
+
+/// Every assignment of 0 or 1 to `columns`, as `(column, value)` pairs.
+pub fn assignments(columns: &[u32]) -> impl Iterator<Item = Vec<(u32, u32)>> + '_ {
+    (0u32..1 << columns.len()).map(move |bits| {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, (bits >> i) & 1))
+            .collect()
+    })
+}
 
 /// Every feasible mode of `chip` with the row real: each assignment of its mode columns that
 /// leaves no constraint a nonzero constant.
@@ -118,12 +134,7 @@ pub fn modes(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
         return Err(format!("{} mode columns", columns.len()));
     }
     let mut systems = Vec::new();
-    for bits in 0u32..1 << columns.len() {
-        let mode: Vec<(u32, u32)> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (c, (bits >> i) & 1))
-            .collect();
+    for mode in assignments(&columns) {
         if let Some(system) = specialize(chip, &mode) {
             systems.push(system);
         }
@@ -133,6 +144,18 @@ pub fn modes(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
 
 /// The chip in one mode, with `is_real = 1`; `None` if the mode is infeasible.
 pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
+    specialize_with(chip, mode, Some(true), &[]).map(|(system, _)| system)
+}
+
+/// The chip in one mode: a real row (`Some(true)`), a padding row (`Some(false)`: the real
+/// flags sum to 0, and the senders' assumptions, which hold for the messages of real rows, are
+/// dropped) or any row (`None`); and `extra` expressions of the chip, specialized alike.
+pub fn specialize_with(
+    chip: &ChipIr,
+    mode: &[(u32, u32)],
+    real: Option<bool>,
+    extra: &[NodeId],
+) -> Option<(RowSystem, Vec<NodeId>)> {
     let subst: HashMap<Var, Val> = mode
         .iter()
         .map(|&(c, v)| (Var::Main(Row::Local, c), Val::from_u32(v)))
@@ -147,8 +170,9 @@ pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
             None => constraints.push(m),
         }
     }
-    // The row is real: its flags sum to 1.
-    if !chip.contract.real_flags.is_empty() {
+    // The row is real: its flags sum to 1 (or padding: to 0).
+    let target = u32::from(real == Some(true));
+    if !chip.contract.real_flags.is_empty() && real.is_some() {
         let mut known = 0;
         let mut free = Vec::new();
         for &f in &chip.contract.real_flags {
@@ -158,11 +182,11 @@ pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
             }
         }
         if free.is_empty() {
-            if known != 1 {
+            if known != target {
                 return None;
             }
         } else {
-            let mut sum = s.ir.constant(Val::from_u32(known) - Val::ONE);
+            let mut sum = s.ir.constant(Val::from_u32(known) - Val::from_u32(target));
             for f in free {
                 let v = s.ir.var(Var::Main(Row::Local, f));
                 sum = s.ir.add(sum, v);
@@ -177,13 +201,18 @@ pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
             continue;
         }
         let count = s.map(i.count);
-        let constant_receive = constant(&s.ir, count).is_some_and(|c| signed(c) < 0);
-        if constant_receive && i.bus == ALU_BUS && i.fields.len() == 7 {
+        let negative = match constant(&s.ir, count) {
+            Some(c) => signed(c) < 0,
+            None => matches!(s.ir.node(count), Node::Neg(_)),
+        };
+        if negative && i.bus == ALU_BUS && i.fields.len() == 7 {
+            // The sender fixes how many copies it sends as well as what they say.
             let f: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
             received.push(Received {
                 interaction: index,
                 bus: i.bus.clone(),
-                arguments: vec![f[0], f[3], f[4], f[5], f[6]],
+                count,
+                arguments: vec![count, f[0], f[3], f[4], f[5], f[6]],
                 answers: vec![f[1], f[2]],
             });
             continue;
@@ -214,9 +243,10 @@ pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
         };
         facts.push(Fact { count, promise });
     }
+    let extra = extra.iter().map(|&e| s.map(e)).collect();
     let mut assumed = Vec::new();
     for a in &chip.contract.assumptions {
-        if let Source::Sender(_) = a.source() {
+        if let (Source::Sender(_), false) = (a.source(), real == Some(false)) {
             let bits = match a {
                 Assumption::Range { bits, .. } => *bits,
                 Assumption::Boolean { .. } => 1,
@@ -239,7 +269,7 @@ pub fn specialize(chip: &ChipIr, mode: &[(u32, u32)]) -> Option<RowSystem> {
         width: chip.width,
     };
     system.forced = crate::propagate::forced_columns(&system);
-    Some(system)
+    Some((system, extra))
 }
 
 /// The answer fields of a message the chip receives on `bus`, if the checker knows the bus

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use crate::determinism::{check_determinism, show, SubjectVerdict, Verdict};
 use crate::extract::ChipIr;
 use crate::lint::{lint, Finding};
+use crate::machine::Completeness;
+use crate::mutation::{self_test, Fate, Mutant};
 use crate::solve::Solvers;
 
 /// Everything checked of one chip.
@@ -14,6 +16,10 @@ pub struct ChipReport {
     pub findings: Vec<Finding>,
     /// The verdict on each determined column, or why determinism was not checked.
     pub determinism: Result<Vec<SubjectVerdict>, String>,
+    /// Completeness on concrete traces, where the checker has a source of honest traces.
+    pub completeness: Option<Completeness>,
+    /// The mutation self-test, when asked for.
+    pub mutants: Option<Vec<(Mutant, Fate)>>,
     pub time: Duration,
 }
 
@@ -37,19 +43,43 @@ impl ChipReport {
         self.count(|v| matches!(v, Verdict::Unknown(_)))
     }
 
-    /// Whether the chip fails the check (a lint finding or a counterexample).
+    /// Whether the chip fails the check (a lint finding, a counterexample or a completeness
+    /// failure).
     pub fn fails(&self) -> bool {
-        !self.findings.is_empty() || self.counterexamples() > 0
+        let incomplete = self
+            .completeness
+            .as_ref()
+            .is_some_and(|c| c.result.is_err());
+        !self.findings.is_empty() || self.counterexamples() > 0 || incomplete
+    }
+
+    /// Mutants killed, and mutants not shown redundant.
+    pub fn kill_rate(&self) -> Option<(usize, usize)> {
+        let fates = self.mutants.as_ref()?;
+        let killed = fates
+            .iter()
+            .filter(|(_, f)| matches!(f, Fate::Killed(_)))
+            .count();
+        let redundant = fates.iter().filter(|(_, f)| *f == Fate::Redundant).count();
+        Some((killed, fates.len() - redundant))
     }
 }
 
-/// Lints `chip` and checks the determinism of its columns.
-pub fn check_chip(chip: &ChipIr, solvers: &Solvers) -> ChipReport {
+/// Lints `chip`, checks the determinism of its columns and (with `mutants`) runs the mutation
+/// self-test; `completeness` is what the concrete traces said of it.
+pub fn check_chip(
+    chip: &ChipIr,
+    solvers: &Solvers,
+    completeness: Option<Completeness>,
+    mutants: bool,
+) -> ChipReport {
     let start = Instant::now();
     ChipReport {
         name: chip.name.clone(),
         findings: lint(chip),
         determinism: check_determinism(chip, solvers),
+        completeness,
+        mutants: mutants.then(|| self_test(chip, solvers)),
         time: start.elapsed(),
     }
 }
@@ -59,8 +89,8 @@ pub fn table(reports: &[ChipReport]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<20} {:>6} {:>7} {:>9} {:>8} {:>8}",
-        "chip", "lints", "proved", "counterex", "unknown", "time"
+        "{:<18} {:>5} {:>6} {:>9} {:>7} {:>10} {:>9} {:>8}",
+        "chip", "lints", "proved", "counterex", "unknown", "complete", "mutants", "time"
     );
     for r in reports {
         let (proved, cx, unknown) = match &r.determinism {
@@ -71,14 +101,26 @@ pub fn table(reports: &[ChipReport]) -> String {
             ),
             Err(_) => ("-".into(), "-".into(), "-".into()),
         };
+        let complete = match &r.completeness {
+            None => "-".to_string(),
+            Some(c) => match &c.result {
+                Ok(rows) => format!("{rows} rows"),
+                Err(_) => "FAILS".to_string(),
+            },
+        };
+        let mutants = r
+            .kill_rate()
+            .map_or("-".to_string(), |(k, n)| format!("{k}/{n}"));
         let _ = writeln!(
             out,
-            "{:<20} {:>6} {:>7} {:>9} {:>8} {:>7.1}s",
+            "{:<18} {:>5} {:>6} {:>9} {:>7} {:>10} {:>9} {:>7.1}s",
             r.name,
             r.findings.len(),
             proved,
             cx,
             unknown,
+            complete,
+            mutants,
             r.time.as_secs_f32()
         );
     }
@@ -96,6 +138,23 @@ pub fn details(chip: &ChipIr, report: &ChipReport) -> String {
             f.rule.name(),
             f.message
         );
+    }
+    if let Some(Completeness {
+        what,
+        result: Err(why),
+    }) = &report.completeness
+    {
+        let _ = writeln!(out, "{}: not complete ({what}): {why}", report.name);
+    }
+    for (m, fate) in report.mutants.iter().flatten() {
+        if let Fate::Survived(why) = fate {
+            let _ = writeln!(
+                out,
+                "{}: mutant without {} survives: {why}",
+                report.name,
+                m.describe()
+            );
+        }
     }
     match &report.determinism {
         Err(why) => {

@@ -18,7 +18,7 @@ use tessera_stark::{Contract, Role};
 
 /// The solvers, installed from PyPI into `target/python` on first use if this machine lacks
 /// them (as cargo fetches crates).
-fn solvers() -> Solvers {
+pub fn solvers() -> Solvers {
     let timeout = Duration::from_secs(20);
     let solvers = Solvers::detect(timeout);
     if solvers.z3.is_some() && solvers.cvc5.is_some() {

@@ -37,6 +37,7 @@ enum Bug {
     UnjustifiedAssumption,
     ScaledRange,
     WideRecomposition,
+    Unreceived,
 }
 
 /// Columns: `is_real`, `x` (input), `y` (output), `h` (oracle).
@@ -91,6 +92,15 @@ impl<AB: AirBuilder + InteractionBuilder> Air<AB> for TestAir {
             [AB::Expr::ZERO, range_x, second],
             count,
         );
+        // The request the chip answers: (x, y) received on a test bus.
+        if !matches!(self.0, Bug::Unreceived) {
+            let bus = p3_lookup::PermutationCheckBus::new("test");
+            bus.receive(
+                builder,
+                [x.clone(), y.clone()],
+                p3_lookup::Count::bounded(is_real.clone(), 1),
+            );
+        }
         if let Bug::WideRecomposition = self.0 {
             // Four bytes as one field element: 2^32 − 1 > p, two byte vectors can collide.
             let word = x.clone()
@@ -109,7 +119,7 @@ fn contract() -> Contract {
     };
     Contract {
         columns: vec![
-            column("is_real", Role::Input),
+            column("is_real", Role::Selector),
             column("x", Role::Input),
             column("y", Role::Output),
             column("h", Role::Oracle),
@@ -146,4 +156,5 @@ fn a_planted_bug_of_each_kind_is_found() {
     );
     assert!(rules(Bug::ScaledRange).contains(&Rule::ScaledRange));
     assert_eq!(rules(Bug::WideRecomposition), vec![Rule::WideRecomposition]);
+    assert_eq!(rules(Bug::Unreceived), vec![Rule::InputNotReceived]);
 }

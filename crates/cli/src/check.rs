@@ -6,16 +6,21 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use tessera_check::machine::{extract_mips, mips_chips, name};
+use tessera_check::machine::{alu_completeness, edge_values, extract_mips, mips_chips, name};
 use tessera_check::report::{check_chip, details, table};
 use tessera_check::solve::Solvers;
 
-pub fn check(chip: Option<&str>, timeout: f64, smt_dir: Option<&Path>) -> Result<ExitCode> {
+pub fn check(
+    wanted: &[String],
+    timeout: f64,
+    smt_dir: Option<&Path>,
+    mutants: bool,
+) -> Result<ExitCode> {
     let chips = mips_chips();
-    if let Some(wanted) = chip {
-        if !chips.iter().any(|c| name(c) == wanted) {
+    for w in wanted {
+        if !chips.iter().any(|c| name(c) == w) {
             let names: Vec<&str> = chips.iter().map(name).collect();
-            bail!("no chip {wanted}: the chips are {}", names.join(", "));
+            bail!("no chip {w}: the chips are {}", names.join(", "));
         }
     }
     let solvers = Solvers::detect(Duration::from_secs_f64(timeout.max(0.1)));
@@ -23,17 +28,28 @@ pub fn check(chip: Option<&str>, timeout: f64, smt_dir: Option<&Path>) -> Result
         bail!("no solver found: install z3 and cvc5 with `pip install z3-solver cvc5-gpl`");
     }
     eprintln!("solvers: {}", solvers.describe());
+    let started = std::time::Instant::now();
+    let mut completeness = alu_completeness(&edge_values());
+    eprintln!(
+        "completeness of the ALU chips and the byte table: {:.1} s",
+        started.elapsed().as_secs_f32()
+    );
     let mut reports = Vec::new();
     let mut undeclared = Vec::new();
     let mut text = String::new();
-    for c in chips.iter().filter(|c| chip.is_none_or(|w| name(c) == w)) {
+    let picked = |c: &&_| wanted.is_empty() || wanted.iter().any(|w| name(c) == w);
+    for c in chips.iter().filter(picked) {
         let Some(ir) = extract_mips(c) else {
             undeclared.push(name(c));
             continue;
         };
         let ir = ir?;
         eprintln!("checking {}", ir.name);
-        let report = check_chip(&ir, &solvers);
+        let complete = completeness
+            .iter()
+            .position(|(n, _)| *n == ir.name)
+            .map(|k| completeness.swap_remove(k).1);
+        let report = check_chip(&ir, &solvers, complete, mutants);
         text.push_str(&details(&ir, &report));
         if let (Some(dir), Ok(verdicts)) = (smt_dir, &report.determinism) {
             write_queries(dir, &ir.name, &ir, verdicts)?;

@@ -84,12 +84,16 @@ enum Command {
     },
     /// Print the program's code as assembly.
     Disasm { elf: PathBuf },
-    /// Check every chip: lints, and the determinism of each output column (SMT, with z3 and
-    /// cvc5); exits non-zero on any finding or counterexample.
+    /// Check every chip: lints, the determinism of each output column (SMT, with z3 and cvc5)
+    /// and completeness on honest traces; exits non-zero on any finding, counterexample or
+    /// completeness failure, or a chip without a contract.
     Check {
-        /// Only this chip.
+        /// Only these chips (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        chip: Vec<String>,
+        /// Also run the mutation self-test: drop each constraint and interaction in turn.
         #[arg(long)]
-        chip: Option<String>,
+        mutants: bool,
         /// Seconds per solver query.
         #[arg(long, value_name = "S", default_value_t = 20.0)]
         timeout: f64,
@@ -213,9 +217,10 @@ fn main() -> ExitCode {
         }),
         Command::Check {
             chip,
+            mutants,
             timeout,
             smt_dir,
-        } => check::check(chip.as_deref(), timeout, smt_dir.as_deref()),
+        } => check::check(&chip, timeout, smt_dir.as_deref(), mutants),
         Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
         Command::Circuit(CircuitCommand::Stats {
             elf,

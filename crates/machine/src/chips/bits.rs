@@ -172,7 +172,7 @@ impl HasContract for BitsChip {
             .oracle("z", &c.z)
             .oracle("msb0", &c.msb0)
             .oracle("msb1", &c.msb1)
-            .input("ops", &c.ops)
+            .selector("ops", &c.ops)
             .real_when(&[&c.ops])
             .assume_range(&c.b, 8, Source::Lookup)
             .guarantee("(Clz | Clo | Seb | Seh | Wsbh, a, b, 0) received on `alu` has a = op(b)")

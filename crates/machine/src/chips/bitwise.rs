@@ -100,7 +100,7 @@ impl HasContract for BitwiseChip {
             .output("a", &c.a)
             .input("b", &c.b)
             .input("c", &c.c)
-            .input("flags", &c.flags)
+            .selector("flags", &c.flags)
             .real_when(&[&c.flags])
             .guarantee("(And | Or | Xor | Nor, a, b, c) received on `alu` has a = op(b, c), every limb a byte")
             .build("`bus::AluOp::apply` for And, Or, Xor and Nor")

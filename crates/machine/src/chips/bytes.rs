@@ -11,7 +11,7 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{Chip, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Val};
 
 use crate::bus::{ByteOp, BYTE_BUS};
 use crate::record::MachineRecord;
@@ -96,6 +96,18 @@ where
                 mults[op as usize].clone(),
             );
         }
+    }
+}
+
+impl HasContract for ByteChip {
+    fn contract(&self) -> Contract {
+        // One multiplicity per operation, in `ByteOp::ALL` order: the prover's to choose.
+        let multiplicities = [0u8; ByteOp::ALL.len()];
+        ContractBuilder::new(&multiplicities)
+            .oracle("multiplicity", &multiplicities)
+            .guarantee("(op, a, b, c) provided on `byte` has b, c < 2^8 and a = op(b, c)")
+            .guarantee("(U16, v, 0, 0) provided on `byte` has v < 2^16")
+            .build("`bus::ByteOp::apply`")
     }
 }
 

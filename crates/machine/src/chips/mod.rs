@@ -57,6 +57,7 @@ tessera_stark::machine_chips! {
 pub fn contract(chip: &MipsChip) -> Option<tessera_stark::Contract> {
     use tessera_stark::HasContract;
     match chip {
+        MipsChip::Bytes(c) => Some(c.contract()),
         MipsChip::AddSub(c) => Some(c.contract()),
         MipsChip::Bitwise(c) => Some(c.contract()),
         MipsChip::Lt(c) => Some(c.contract()),

@@ -254,7 +254,7 @@ impl HasContract for ShiftChip {
             .oracle("carries", &c.carries)
             .oracle("msb_b", &c.msb_b)
             .oracle("sign_b", &c.sign_b)
-            .input("ops", &c.ops)
+            .selector("ops", &c.ops)
             .real_when(&[&c.ops])
             .assume_range(&c.b, 8, Source::Lookup)
             .assume_range(&c.c, 8, Source::Lookup)

@@ -25,6 +25,8 @@ use crate::ir::{Node, NodeId, Row, Var};
 use crate::query::{Promise, RowSystem};
 use crate::specialize::{constant, signed};
 
+mod exact;
+
 const P: i128 = Val::ORDER_U32 as i128;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,6 +72,11 @@ struct Encoder<'a> {
     fresh: usize,
     /// Nodes that read only forced cells: equal in both copies.
     shared: Vec<bool>,
+    /// How many copies of the row the query has (two for determinism, one for redundancy).
+    copies: usize,
+    /// Whether the integer encoding states the byte table's and the ALU's answers exactly
+    /// (bit by bit, shift by shift): slower to refute, but its models are real ones.
+    exact: bool,
 }
 
 impl<'a> Encoder<'a> {
@@ -88,6 +95,8 @@ impl<'a> Encoder<'a> {
             reduced: HashMap::new(),
             fresh: 0,
             shared: Vec::new(),
+            copies: 2,
+            exact: false,
         };
         e.intervals = e.compute_intervals();
         e.refine_intervals();
@@ -359,6 +368,7 @@ impl<'a> Encoder<'a> {
         match *promise {
             Promise::Range { expr, bits } => parts.push(self.below(copy, expr, bits)),
             Promise::Byte { op, a, b, c } => {
+                let op_node = op;
                 parts.push(self.below(copy, b, 8));
                 parts.push(self.below(copy, c, 8));
                 let op = constant(&self.system.ir, op);
@@ -381,23 +391,42 @@ impl<'a> Encoder<'a> {
                         self.canonical(copy, c),
                     );
                     parts.push(format!("(= {a} (ite (< {b} {c}) 1 0))"));
+                } else if self.exact && self.theory == Theory::Integer {
+                    match op {
+                        Some(op) => parts.extend(self.exact_byte(copy, op, a, b, c)),
+                        None => {
+                            // The operation is an expression (of flags): one of the table's.
+                            let o = self.canonical(copy, op_node);
+                            let mut cases = Vec::new();
+                            for k in ByteOp::ALL {
+                                let exact = self.exact_byte(copy, k as u32, a, b, c);
+                                let exact = exact.unwrap_or_else(|| "true".into());
+                                cases.push(format!("(and (= {o} {}) {exact})", k as u32));
+                            }
+                            parts.push(format!("(or {})", cases.join(" ")));
+                        }
+                    }
                 }
             }
             Promise::Alu { op, a, b, c } => {
                 for &h in a.iter().chain(&b).chain(&c) {
                     parts.push(self.below(copy, h, 16));
                 }
-                if constant(&self.system.ir, op) == Some(AluOp::Sltu as u32) {
+                let op = constant(&self.system.ir, op).and_then(AluOp::from_u32);
+                if op == Some(AluOp::Sltu) {
                     let z = self.node(copy, a[1]);
                     parts.push(format!("(= {z} {})", self.lit(0)));
-                    if self.theory == Theory::Integer {
-                        let w = |e: &mut Self, h: [NodeId; 2]| {
-                            let (lo, hi) = (e.canonical(copy, h[0]), e.canonical(copy, h[1]));
-                            format!("(+ {lo} (* 65536 {hi}))")
-                        };
-                        let (bw, cw) = (w(self, b), w(self, c));
-                        let lo = self.canonical(copy, a[0]);
-                        parts.push(format!("(= {lo} (ite (< {bw} {cw}) 1 0))"));
+                }
+                let exact = self.exact || op == Some(AluOp::Sltu);
+                if let (Some(op), Theory::Integer, true) = (op, self.theory, exact) {
+                    let w = |e: &mut Self, h: [NodeId; 2]| {
+                        let (lo, hi) = (e.canonical(copy, h[0]), e.canonical(copy, h[1]));
+                        format!("(+ {lo} (* 65536 {hi}))")
+                    };
+                    let (aw, bw, cw) = (w(self, a), w(self, b), w(self, c));
+                    let c_lo = self.canonical(copy, c[0]);
+                    if let Some(exact) = self.exact_alu(op, &aw, &bw, &cw, &c_lo) {
+                        parts.push(exact);
                     }
                 }
             }
@@ -414,7 +443,7 @@ impl<'a> Encoder<'a> {
         // (copy, count, arguments, answers, whether a byte-table row)
         type Message = (usize, NodeId, Vec<NodeId>, Vec<NodeId>, bool);
         let mut messages: Vec<Message> = Vec::new();
-        for copy in 0..2 {
+        for copy in 0..self.copies {
             for f in &self.system.facts {
                 match f.promise {
                     // U16 rows are `(U16, v, 0, 0)`: their answer is not a function of
@@ -541,6 +570,12 @@ pub enum Target {
     Column(u32),
     /// An expression of the row, such as the answer of a received message.
     Expr(NodeId),
+    /// An expression that matters only where `guard` (a message's count, the same in both
+    /// copies) is not zero.
+    Guarded {
+        expr: NodeId,
+        guard: NodeId,
+    },
 }
 
 /// The query "`target` can differ between two copies with the same inputs", and the names of
@@ -549,8 +584,57 @@ pub fn determinism_query(
     system: &RowSystem,
     target: Target,
     theory: Theory,
+    exact: bool,
+) -> (String, Vec<String>) {
+    query(system, theory, exact, 2, |e| {
+        // The sender fixes the arguments of every received message.
+        for r in &system.received {
+            for &a in &r.arguments {
+                let same = e.eq(0, a, 1, a);
+                let _ = writeln!(e.out, "(assert {same})");
+            }
+        }
+        let same = match target {
+            Target::Column(t) => format!("(= {} {})", cell(system, t, 0), cell(system, t, 1)),
+            Target::Expr(id) => e.eq(0, id, 1, id),
+            Target::Guarded { expr, guard } => {
+                let live = e.live(0, guard);
+                let _ = writeln!(e.out, "(assert {live})");
+                e.eq(0, expr, 1, expr)
+            }
+        };
+        let _ = writeln!(e.out, "(assert (not {same}))");
+    })
+}
+
+/// The query "one row satisfies every constraint, promise and assumption of `system`, and
+/// `expr` is not zero there": unsat says `expr = 0` follows from the rest (a dropped constraint
+/// is redundant). `system.forced` should be empty: there is one copy.
+pub fn violation_query(
+    system: &RowSystem,
+    expr: NodeId,
+    theory: Theory,
+    exact: bool,
+) -> (String, Vec<String>) {
+    query(system, theory, exact, 1, |e| {
+        let v = e.canonical(0, expr);
+        let zero = e.lit(0);
+        let _ = writeln!(e.out, "(assert (not (= {v} {zero})))");
+    })
+}
+
+/// `copies` copies of `system`'s row, each satisfying its constraints, promises and sender
+/// assumptions, then `goal`'s assertions; the query text and the names of every cell.
+fn query(
+    system: &RowSystem,
+    theory: Theory,
+    exact: bool,
+    copies: usize,
+    goal: impl FnOnce(&mut Encoder),
 ) -> (String, Vec<String>) {
     let mut e = Encoder::new(system, theory);
+    e.copies = copies;
+    e.exact = exact;
     let mut head = String::new();
     match theory {
         Theory::FiniteField => {
@@ -564,7 +648,7 @@ pub fn determinism_query(
     let _ = writeln!(head, "(set-option :produce-models true)");
     let mut cells = Vec::new();
     let mut declared = BTreeSet::new();
-    for copy in 0..2 {
+    for copy in 0..copies {
         for col in 0..system.width as u32 {
             let name = cell(system, col, copy);
             cells.push(name.clone());
@@ -597,7 +681,7 @@ pub fn determinism_query(
             _ => {}
         }
     }
-    for copy in 0..2 {
+    for copy in 0..copies {
         for &c in &system.constraints.clone() {
             e.assert_zero(copy, c);
         }
@@ -615,18 +699,7 @@ pub fn determinism_query(
         }
     }
     e.functional();
-    // The sender fixes the arguments of every received message.
-    for r in &system.received {
-        for &a in &r.arguments {
-            let same = e.eq(0, a, 1, a);
-            let _ = writeln!(e.out, "(assert {same})");
-        }
-    }
-    let differ = match target {
-        Target::Column(t) => format!("(= {} {})", cell(system, t, 0), cell(system, t, 1)),
-        Target::Expr(id) => e.eq(0, id, 1, id),
-    };
-    let _ = writeln!(e.out, "(assert (not {differ}))");
+    goal(&mut e);
     let _ = writeln!(e.out, "(check-sat)");
     let mut unique: Vec<String> = declared.into_iter().collect();
     unique.sort();
