@@ -82,12 +82,7 @@ pub fn lint(chip: &ChipIr) -> Vec<Finding> {
 fn inputs_received(chip: &ChipIr, findings: &mut Vec<Finding>) {
     let mut received = BTreeSet::new();
     for i in &chip.interactions {
-        let negative = match chip.ir.node(i.count) {
-            Node::Neg(_) => true,
-            Node::Const(c) => crate::specialize::signed(c) < 0,
-            _ => false,
-        };
-        if negative {
+        if crate::specialize::is_receive(&chip.ir, i.count) {
             for &f in &i.fields {
                 received.extend(main_columns(chip, f));
             }
@@ -210,12 +205,7 @@ fn untied(chip: &ChipIr, findings: &mut Vec<Finding>) {
     // fix it. A send does (its receiver answers it as a function of the arguments).
     let mut roots: Vec<Vec<NodeId>> = chip.constraints.iter().map(|&c| vec![c]).collect();
     for i in &chip.interactions {
-        let receive = match chip.ir.node(i.count) {
-            Node::Neg(_) => true,
-            Node::Const(c) => crate::specialize::signed(c) < 0,
-            _ => false,
-        };
-        if !receive {
+        if !crate::specialize::is_receive(&chip.ir, i.count) {
             roots.push(i.fields.iter().copied().chain([i.count]).collect());
         }
     }

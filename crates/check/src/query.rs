@@ -15,7 +15,7 @@ use tessera_stark::{Assumption, Role, Source, Val};
 use crate::extract::{ChipIr, Scope};
 use crate::ir::{Ir, Node, NodeId, Row, Var};
 use crate::lint::boolean_exprs;
-use crate::specialize::{constant, signed, Specializer};
+use crate::specialize::{constant, is_receive, signed, Specializer};
 
 /// What a send promises, for as long as its count is not zero.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,11 +201,7 @@ pub fn specialize_with(
             continue;
         }
         let count = s.map(i.count);
-        let negative = match constant(&s.ir, count) {
-            Some(c) => signed(c) < 0,
-            None => matches!(s.ir.node(count), Node::Neg(_)),
-        };
-        if negative && i.bus == ALU_BUS && i.fields.len() == 7 {
+        if is_receive(&s.ir, count) && i.bus == ALU_BUS && i.fields.len() == 7 {
             // The sender fixes how many copies it sends as well as what they say.
             let f: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
             received.push(Received {

@@ -105,3 +105,12 @@ pub fn signed(c: u32) -> i64 {
         c as i64
     }
 }
+
+/// Whether `count` receives: a negated expression or a negative constant.
+pub fn is_receive(ir: &Ir, count: NodeId) -> bool {
+    match ir.node(count) {
+        Node::Neg(_) => true,
+        Node::Const(c) => signed(c) < 0,
+        _ => false,
+    }
+}
