@@ -11,11 +11,15 @@ use tessera_stark::{Role, Val};
 
 use crate::extract::{ChipIr, Scope};
 use crate::ir::{Leaf, Row, Var};
-use crate::query::{answer_fields, is_row_independent, mode_columns, modes, specialize, RowSystem};
+use crate::query::{
+    answer_fields, assignments, is_row_independent, mode_columns, modes, specialize, RowSystem,
+    MAX_MODE_COLUMNS,
+};
 use crate::reference::answered;
 use crate::smt::{cell, determinism_query, Target, Theory};
 use crate::solve::{Answer, Solvers};
 use crate::specialize::{constant, signed};
+use crate::unroll::{unroll, Window};
 
 /// What must be determined: a column, or an answer field of a received message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +47,11 @@ impl Subject {
 #[derive(Clone, Debug)]
 pub struct Counterexample {
     pub mode: Vec<(u32, u32)>,
+    /// The columns of the rows: the chip's, or for a window of several trace rows, the
+    /// window's flat row (`name@r` is the column on trace row `r`).
+    pub columns: Vec<tessera_stark::contract::Column>,
+    /// Which rows of a trace the columns cover, for a chip with transitions.
+    pub window: Option<String>,
     pub rows: [Vec<u32>; 2],
     /// The integer and finite-field queries that produced it.
     pub smt2: Vec<(Theory, String)>,
@@ -87,18 +96,108 @@ pub fn check_determinism(chip: &ChipIr, solvers: &Solvers) -> Result<Vec<Subject
 
 /// The verdict on every subject of `chip`, or (with `stop`) up to the first counterexample.
 ///
-/// Two copies may share a mode only if the mode's selectors are determined, so the selector
-/// columns the modes split on are checked first, on the chip unsplit (one real row, nothing
-/// fixed but the messages it receives). Where one is not shown determined, what the modes
-/// prove holds only for copies in the same mode and is reported unknown.
+/// A row-independent chip is checked on one row. A chip with transitions is checked on each
+/// row of cyclic traces of height 2 and 4 and on the induction step (row `i + 1` of two rows
+/// whose first the copies agree on): a subject is proved when every window proves it, and has
+/// a counterexample when a cyclic trace has one (the induction step's rows need not be
+/// reachable, so its models only leave the subject unknown).
 pub fn determinism_verdicts(
     chip: &ChipIr,
     solvers: &Solvers,
     stop: bool,
 ) -> Result<Vec<SubjectVerdict>, String> {
-    let systems = systems(chip)?;
-    let selectors: Vec<u32> = mode_columns(chip)
-        .into_iter()
+    let own = subjects(chip);
+    let plain = chip.preprocessed_width == 0 && chip.num_public_values == 0;
+    if is_row_independent(chip) {
+        if plain {
+            let pairs: Vec<(Subject, Subject)> = own.iter().map(|&s| (s, s)).collect();
+            return verdicts_in(chip, &mode_columns(chip), &pairs, solvers, stop);
+        }
+        let u = unroll(chip, &Window::single(), &own);
+        return verdicts_in(&u.chip, &u.split, &u.subjects, solvers, stop);
+    }
+    let mut windows: Vec<Window> = (0..2).map(|r| Window::cyclic(2, r)).collect();
+    windows.extend((0..4).map(|r| Window::cyclic(4, r)));
+    windows.push(Window::induction());
+    let mut combined: Vec<SubjectVerdict> = own
+        .iter()
+        .map(|&subject| SubjectVerdict {
+            subject,
+            verdict: Verdict::Proved,
+        })
+        .collect();
+    for window in &windows {
+        let u = unroll(chip, window, &own);
+        let verdicts = match verdicts_in(&u.chip, &u.split, &u.subjects, solvers, stop) {
+            Ok(v) => v,
+            Err(why) => own
+                .iter()
+                .map(|&subject| SubjectVerdict {
+                    subject,
+                    verdict: Verdict::Unknown(why.clone()),
+                })
+                .collect(),
+        };
+        let induction = window.hypothesis.is_some();
+        for v in verdicts {
+            let Some(slot) = combined.iter_mut().find(|c| c.subject == v.subject) else {
+                continue;
+            };
+            let verdict = match v.verdict {
+                Verdict::Proved => continue,
+                Verdict::Counterexample(_) if induction => Verdict::Unknown(format!(
+                    "{}: two copies that agree on row i differ at row i + 1 (row i need not \
+                     be reachable)",
+                    window.name
+                )),
+                Verdict::Counterexample(mut cx) => {
+                    cx.window = Some(window.name.clone());
+                    Verdict::Counterexample(cx)
+                }
+                Verdict::Unknown(why) => Verdict::Unknown(format!("{}: {why}", window.name)),
+            };
+            let replace = matches!(
+                (&slot.verdict, &verdict),
+                (Verdict::Proved, _) | (Verdict::Unknown(_), Verdict::Counterexample(_))
+            );
+            if replace {
+                let found = matches!(verdict, Verdict::Counterexample(_));
+                slot.verdict = verdict;
+                if stop && found {
+                    return Ok(combined);
+                }
+            }
+        }
+    }
+    Ok(combined)
+}
+
+/// The verdicts on `subjects` (each a column or answer of `chip`, with the subject it is
+/// reported as), with the modes split on `split`.
+///
+/// Two copies may share a mode only if the mode's selectors are determined, so the selector
+/// columns the modes split on are checked first, on the chip unsplit (one real row, nothing
+/// fixed but the messages it receives). Where one is not shown determined, what the modes
+/// prove holds only for copies in the same mode and is reported unknown.
+fn verdicts_in(
+    chip: &ChipIr,
+    split: &[u32],
+    subjects: &[(Subject, Subject)],
+    solvers: &Solvers,
+    stop: bool,
+) -> Result<Vec<SubjectVerdict>, String> {
+    if split.len() > MAX_MODE_COLUMNS {
+        return Err(format!("{} mode columns", split.len()));
+    }
+    let systems: Vec<RowSystem> = assignments(split)
+        .filter_map(|mode| specialize(chip, &mode))
+        .collect();
+    if systems.is_empty() {
+        return Err("no mode of the chip admits a real row".into());
+    }
+    let selectors: Vec<u32> = split
+        .iter()
+        .copied()
         .filter(|&c| chip.contract.columns[c as usize].role == Role::Selector)
         .collect();
     let whole = if selectors.is_empty() {
@@ -106,12 +205,12 @@ pub fn determinism_verdicts(
     } else {
         specialize(chip, &[]).into_iter().collect()
     };
-    let (flags, rest): (Vec<Subject>, Vec<Subject>) = subjects(chip)
-        .into_iter()
-        .partition(|s| matches!(s, Subject::Column(c) if selectors.contains(c)));
+    let (flags, rest): (Vec<_>, Vec<_>) = subjects
+        .iter()
+        .partition(|(s, _)| matches!(s, Subject::Column(c) if selectors.contains(c)));
     let mut verdicts = Vec::new();
     let mut shared_mode = Ok(());
-    for subject in flags {
+    for &(subject, reported) in flags {
         let v = if whole.is_empty() {
             Verdict::Unknown("no real row with the mode unsplit".into())
         } else {
@@ -122,14 +221,14 @@ pub fn determinism_verdicts(
         }
         let counterexample = matches!(v, Verdict::Counterexample(_));
         verdicts.push(SubjectVerdict {
-            subject,
+            subject: reported,
             verdict: v,
         });
         if stop && counterexample {
             return Ok(verdicts);
         }
     }
-    for subject in rest {
+    for &(subject, reported) in rest {
         let mut v = verdict(chip, &systems, subject, solvers);
         if let (Verdict::Proved, Err(flag)) = (&v, &shared_mode) {
             v = Verdict::Unknown(format!(
@@ -139,7 +238,7 @@ pub fn determinism_verdicts(
         }
         let counterexample = matches!(v, Verdict::Counterexample(_));
         verdicts.push(SubjectVerdict {
-            subject,
+            subject: reported,
             verdict: v,
         });
         if stop && counterexample {
@@ -149,14 +248,10 @@ pub fn determinism_verdicts(
     Ok(verdicts)
 }
 
-/// The modes of `chip` a determinism check goes through.
+/// The modes of a row-independent `chip` a determinism check goes through.
 pub fn systems(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
     if !is_row_independent(chip) {
-        return Err(
-            "reads the next row or a row selector: transition chips are checked over \
-                    cyclic traces, not built yet"
-                .into(),
-        );
+        return Err("reads the next row or a row selector".into());
     }
     let systems = modes(chip)?;
     if systems.is_empty() {
@@ -235,6 +330,8 @@ pub fn verdict(
                         Ok(()) => {
                             return Verdict::Counterexample(Box::new(Counterexample {
                                 mode: system.mode.clone(),
+                                columns: chip.contract.columns.clone(),
+                                window: None,
                                 rows,
                                 smt2: queries,
                             }))
@@ -346,17 +443,26 @@ pub fn confirm(chip: &ChipIr, rows: &[Vec<u32>; 2], subject: Subject) -> Result<
     Ok(())
 }
 
-/// A counterexample as two rows side by side, differing columns marked.
+/// A counterexample as two rows side by side, differing columns marked; a window of several
+/// trace rows as two traces, one line per trace row and copy.
 pub fn show(chip: &ChipIr, subject: Subject, cx: &Counterexample) -> String {
     let mut out = String::new();
+    let what = match &cx.window {
+        Some(window) => format!("two accepted traces with the same inputs ({window})"),
+        None => "two accepted rows with the same inputs".into(),
+    };
     let _ = writeln!(
         out,
-        "{}: {} is not determined; two accepted rows with the same inputs:",
+        "{}: {} is not determined; {what}:",
         chip.name,
         subject.describe(chip)
     );
+    if cx.window.is_some() {
+        show_traces(&mut out, cx);
+        return out;
+    }
     let _ = writeln!(out, "  {:<28} {:>12} {:>12}", "column", "row A", "row B");
-    for (c, col) in chip.contract.columns.iter().enumerate() {
+    for (c, col) in cx.columns.iter().enumerate() {
         let (a, b) = (cx.rows[0][c], cx.rows[1][c]);
         let mark = if a != b { "  ≠" } else { "" };
         let _ = writeln!(
@@ -366,4 +472,49 @@ pub fn show(chip: &ChipIr, subject: Subject, cx: &Counterexample) -> String {
         );
     }
     out
+}
+
+/// The flat row of a window as traces: a column `name@r` is `name` on trace row `r`.
+fn show_traces(out: &mut String, cx: &Counterexample) {
+    let mut names: Vec<&str> = Vec::new();
+    let mut cells: std::collections::BTreeMap<usize, HashMap<&str, usize>> = Default::default();
+    for (c, col) in cx.columns.iter().enumerate() {
+        let Some((name, row)) = col.name.rsplit_once('@') else {
+            let (a, b) = (cx.rows[0][c], cx.rows[1][c]);
+            let mark = if a != b { "  ≠" } else { "" };
+            let _ = writeln!(out, "  {} = {a} | {b}{mark}", col.name);
+            continue;
+        };
+        let Ok(row) = row.parse::<usize>() else {
+            continue;
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        cells.entry(row).or_default().insert(name, c);
+    }
+    let width = |n: &str| n.chars().count().max(10);
+    let mut line = format!("  {:<8}", "row");
+    for n in &names {
+        let _ = write!(line, " {:>w$}", n, w = width(n));
+    }
+    let _ = writeln!(out, "{line}");
+    for (row, at) in &cells {
+        for (copy, label) in ["A", "B"].iter().enumerate() {
+            let mut line = format!("  {:<8}", format!("{label}{row}"));
+            for n in &names {
+                let cell = at.get(n).map(|&c| {
+                    let (a, b) = (cx.rows[0][c], cx.rows[1][c]);
+                    let v = cx.rows[copy][c].to_string();
+                    if a != b {
+                        format!("{v}≠")
+                    } else {
+                        v
+                    }
+                });
+                let _ = write!(line, " {:>w$}", cell.unwrap_or_default(), w = width(n));
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
 }

@@ -83,6 +83,14 @@ impl Lowerer<'_> {
         if let Some(&id) = self.memo.get(&key) {
             return Ok(id);
         }
+        let id = self.lower_root(e)?;
+        self.memo.insert(key, id);
+        Ok(id)
+    }
+
+    /// Lowers `e` without remembering `e` itself: for a temporary, whose address a later
+    /// temporary may reuse (its children are shared, so they are remembered).
+    fn lower_root(&mut self, e: &SymbolicExpression<Val>) -> Result<NodeId, ExtractError> {
         let id = match e {
             SymbolicExpr::Leaf(leaf) => match leaf {
                 BaseLeaf::Variable(v) => {
@@ -123,7 +131,6 @@ impl Lowerer<'_> {
                 self.ir.mul(x, y)
             }
         };
-        self.memo.insert(key, id);
         Ok(id)
     }
 }
@@ -212,7 +219,7 @@ where
                     .iter()
                     .map(|f| lowerer.lower(f))
                     .collect::<Result<_, _>>()?,
-                count: lowerer.lower(&count)?,
+                count: lowerer.lower_root(&count)?,
                 weight,
             });
         }

@@ -22,10 +22,14 @@ pub mod propagate;
 pub mod query;
 pub mod reference;
 pub mod report;
+pub mod runs;
 pub mod smt;
 pub mod solve;
 pub mod specialize;
 pub mod table;
+pub mod text;
+pub mod unroll;
+mod wrap;
 
 pub use extract::{extract, ChipIr, ExtractError, Interaction, Scope};
 pub use ir::{Ir, Node, NodeId, Row, Selector, Var};

@@ -42,6 +42,9 @@ pub enum Rule {
     WideRecomposition,
     /// An input column no received message carries: nothing outside the chip fixes it.
     InputNotReceived,
+    /// A linear constraint among bounded cells whose integer value can reach ±p: it holds in
+    /// the field for cells where the integer equation it stands for fails.
+    WrapAround,
 }
 
 impl Rule {
@@ -56,6 +59,7 @@ impl Rule {
             Rule::ScaledRange => "range check of a scaled value",
             Rule::WideRecomposition => "non-canonical recomposition",
             Rule::InputNotReceived => "input not received",
+            Rule::WrapAround => "relation that wraps around p",
         }
     }
 }
@@ -74,6 +78,8 @@ pub fn lint(chip: &ChipIr) -> Vec<Finding> {
     scaled_ranges(chip, &facts, &mut findings);
     recompositions(chip, &facts, &mut findings);
     inputs_received(chip, &mut findings);
+    let booleans: Vec<u32> = Booleans::of(chip).columns.into_iter().collect();
+    crate::wrap::wrapping_relations(chip, &facts, &booleans, &mut findings);
     findings
 }
 

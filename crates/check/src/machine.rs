@@ -144,6 +144,19 @@ pub struct Completeness {
     pub result: Result<usize, String>,
 }
 
+impl Completeness {
+    /// Both checks: the rows of each, or the first failure.
+    pub fn and(self, other: Completeness) -> Completeness {
+        Completeness {
+            what: format!("{}; {}", self.what, other.what),
+            result: match (self.result, other.result) {
+                (Ok(a), Ok(b)) => Ok(a + b),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
+        }
+    }
+}
+
 /// The completeness of every ALU chip and of the byte table: the traces the real trace
 /// generators produce for [`alu_record`] satisfy every constraint, every message is answered as
 /// the reference answers it, the byte bus balances against the byte table's multiplicities and

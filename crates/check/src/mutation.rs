@@ -9,9 +9,12 @@ use std::collections::BTreeSet;
 use crate::determinism::{determinism_verdicts, Verdict};
 use crate::extract::ChipIr;
 use crate::lint::lint;
-use crate::query::{assignments, mode_columns, specialize_with, MAX_MODE_COLUMNS};
+use crate::query::{
+    assignments, is_row_independent, mode_columns, specialize_with, MAX_MODE_COLUMNS,
+};
 use crate::smt::{violation_query, Theory};
 use crate::solve::{Answer, Solvers};
+use crate::unroll::{unroll, Window};
 
 /// What is dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +95,7 @@ pub fn judge(chip: &ChipIr, mutant: Mutant, baseline: usize, solvers: &Solvers) 
         }
     };
     if let Mutant::Constraint(k) = mutant {
-        match redundant(&m, chip.constraints[k], solvers) {
+        match redundant(chip, k, solvers) {
             Ok(()) => return Fate::Redundant,
             Err(not) => why = format!("{why}; not shown redundant: {not}"),
         }
@@ -100,13 +103,27 @@ pub fn judge(chip: &ChipIr, mutant: Mutant, baseline: usize, solvers: &Solvers) 
     Fate::Survived(why)
 }
 
-/// Whether `dropped` vanishes on every real row (with the senders' assumptions) that satisfies
-/// the rest of `m`, in every mode; on every row for a chip without real flags.
-fn redundant(m: &ChipIr, dropped: crate::ir::NodeId, solvers: &Solvers) -> Result<(), String> {
-    let columns = mode_columns(m);
-    if columns.len() > MAX_MODE_COLUMNS {
-        return Err(format!("{} mode columns", columns.len()));
+/// Whether constraint `k` of `chip` vanishes wherever the rest holds: on every real row (with
+/// the senders' assumptions), in every mode, for a row-independent chip (on every row for a
+/// chip without real flags); on row `i` of two constrained rows of any trace, real or not,
+/// for a chip with transitions.
+fn redundant(chip: &ChipIr, k: usize, solvers: &Solvers) -> Result<(), String> {
+    if !is_row_independent(chip) {
+        let u = unroll(chip, &Window::any_two(), &[]);
+        let mut flat = u.chip;
+        let dropped = flat.constraints[u.constraint_at[0][k]];
+        let mut gone: Vec<usize> = u
+            .constraint_at
+            .iter()
+            .filter_map(|at| at.get(k).copied())
+            .collect();
+        gone.sort_unstable();
+        for g in gone.into_iter().rev() {
+            flat.constraints.remove(g);
+        }
+        return redundant_in(&flat, &u.split, dropped, &[None], solvers);
     }
+    let m = mutate(chip, Mutant::Constraint(k));
     // Padding rows of a row-independent chip are inert (every count vanishes there, which the
     // lints check), so a constraint is redundant when the rest implies it on real rows.
     let kinds: &[Option<bool>] = if m.contract.real_flags.is_empty() {
@@ -114,7 +131,22 @@ fn redundant(m: &ChipIr, dropped: crate::ir::NodeId, solvers: &Solvers) -> Resul
     } else {
         &[Some(true)]
     };
-    for mode in assignments(&columns) {
+    redundant_in(&m, &mode_columns(&m), chip.constraints[k], kinds, solvers)
+}
+
+/// Whether `dropped` vanishes on every row of `m` of the `kinds` asked (real, padding, any)
+/// that satisfies `m`, in every mode of `split`.
+fn redundant_in(
+    m: &ChipIr,
+    split: &[u32],
+    dropped: crate::ir::NodeId,
+    kinds: &[Option<bool>],
+    solvers: &Solvers,
+) -> Result<(), String> {
+    if split.len() > MAX_MODE_COLUMNS {
+        return Err(format!("{} mode columns", split.len()));
+    }
+    for mode in assignments(split) {
         for &real in kinds {
             let Some((mut system, extra)) = specialize_with(m, &mode, real, &[dropped]) else {
                 continue;

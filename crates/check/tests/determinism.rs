@@ -1,55 +1,16 @@
 //! Determinism: Tessera's row chips are proved (or their unknowns named), and planted bugs give
 //! counterexamples that the concrete evaluator confirms.
 
-use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
-
+use super::common::solvers;
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 use tessera_check::determinism::{check_determinism, confirm, show, Subject, Verdict};
 use tessera_check::extract;
 use tessera_check::machine::{extract_mips, mips_chips, name};
-use tessera_check::solve::Solvers;
 use tessera_machine::bus::{lookup_byte, lookup_u16, ByteOp};
 use tessera_stark::contract::Column;
 use tessera_stark::{Contract, Role};
-
-/// The solvers, installed from PyPI into `target/python` on first use if this machine lacks
-/// them (as cargo fetches crates).
-pub fn solvers() -> Solvers {
-    let timeout = Duration::from_secs(20);
-    let solvers = Solvers::detect(timeout);
-    if solvers.z3.is_some() && solvers.cvc5.is_some() {
-        return solvers;
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python");
-    let found = Solvers::detect_in(timeout, Some(&local));
-    if found.z3.is_some() && found.cvc5.is_some() {
-        return found;
-    }
-    let status = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--target",
-        ])
-        .arg(&local)
-        .args(["z3-solver", "cvc5-gpl"])
-        .status()
-        .expect("python3 must be installed");
-    let found = Solvers::detect_in(timeout, Some(&local));
-    assert!(
-        status.success() && found.z3.is_some() && found.cvc5.is_some(),
-        "could not install z3-solver and cvc5-gpl from PyPI into {}",
-        local.display()
-    );
-    found
-}
 
 #[test]
 fn the_alu_chips_are_deterministic() {

@@ -1,8 +1,11 @@
 //! Every integration test of tessera-check, in one test binary.
 
+mod air_text;
+mod common;
 mod completeness;
 mod determinism;
 mod extract;
 mod lints;
 mod mutation;
 mod snapshots;
+mod transitions;

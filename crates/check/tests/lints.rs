@@ -38,6 +38,7 @@ enum Bug {
     ScaledRange,
     WideRecomposition,
     Unreceived,
+    WrapAround,
 }
 
 /// Columns: `is_real`, `x` (input), `y` (output), `h` (oracle).
@@ -63,6 +64,15 @@ impl<AB: AirBuilder + InteractionBuilder> Air<AB> for TestAir {
                 builder.assert_bool(y.clone());
             }
             Bug::UnreadColumn => {}
+            Bug::WrapAround => {
+                // Meant over the integers (y = h, x = 0), but 2^24·127 + 1 = p: y = 127, x = 1,
+                // h = 0 satisfies it in the field.
+                builder.assert_bool(h.clone());
+                builder.assert_eq(
+                    y.clone() * AB::Expr::from_u32(1 << 24) + x.clone(),
+                    h.clone() * AB::Expr::from_u32(1 << 24),
+                );
+            }
             _ => {
                 builder.assert_bool(h.clone());
                 builder.assert_eq(y.clone(), x.clone() + h.clone());
@@ -157,4 +167,14 @@ fn a_planted_bug_of_each_kind_is_found() {
     assert!(rules(Bug::ScaledRange).contains(&Rule::ScaledRange));
     assert_eq!(rules(Bug::WideRecomposition), vec![Rule::WideRecomposition]);
     assert_eq!(rules(Bug::Unreceived), vec![Rule::InputNotReceived]);
+    // `2^24·y + x` is a wide recomposition too.
+    assert!(rules(Bug::WrapAround).contains(&Rule::WrapAround));
+    let ir = extract("Test", &TestAir(Bug::WrapAround), contract()).unwrap();
+    let findings = lint(&ir);
+    let message = &findings
+        .iter()
+        .find(|f| f.rule == Rule::WrapAround)
+        .unwrap()
+        .message;
+    assert!(message.contains("x = 1, y = 127, h = 0"), "{message}");
 }

@@ -6,7 +6,7 @@ use tessera_check::mutation::{self_test, Fate};
 
 #[test]
 fn every_mutant_of_the_small_chips_is_killed_or_redundant() {
-    let solvers = super::determinism::solvers();
+    let solvers = super::common::solvers();
     for wanted in ["Bytes", "AddSub", "Bitwise"] {
         let chip = mips_chips()
             .into_iter()

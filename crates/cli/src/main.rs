@@ -91,6 +91,14 @@ enum Command {
         /// Only these chips (comma-separated).
         #[arg(long, value_delimiter = ',')]
         chip: Vec<String>,
+        /// Check the AIR in this file instead (repeatable; format: docs/check-format.md). The
+        /// MIPS chips are then checked only if --chip names some.
+        #[arg(long, value_name = "FILE")]
+        air: Vec<PathBuf>,
+        /// The example guests (`bin/*.elf`, `inputs/`) whose runs' traces every chip must
+        /// accept (completeness); skipped if the folder is missing.
+        #[arg(long, value_name = "DIR", default_value = "guest")]
+        guests: PathBuf,
         /// Also run the mutation self-test: drop each constraint and interaction in turn.
         #[arg(long)]
         mutants: bool,
@@ -217,10 +225,12 @@ fn main() -> ExitCode {
         }),
         Command::Check {
             chip,
+            air,
+            guests,
             mutants,
             timeout,
             smt_dir,
-        } => check::check(&chip, timeout, smt_dir.as_deref(), mutants),
+        } => check::check(&chip, &air, &guests, timeout, smt_dir.as_deref(), mutants),
         Command::Disasm { elf } => disasm::disasm(&elf).map(|()| ExitCode::SUCCESS),
         Command::Circuit(CircuitCommand::Stats {
             elf,
