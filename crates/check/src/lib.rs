@@ -17,6 +17,7 @@ pub mod ir;
 pub mod lint;
 pub mod machine;
 pub mod mutation;
+pub mod padding;
 pub mod print;
 pub mod propagate;
 pub mod query;

@@ -178,3 +178,23 @@ fn a_planted_bug_of_each_kind_is_found() {
         .message;
     assert!(message.contains("x = 1, y = 127, h = 0"), "{message}");
 }
+
+#[test]
+fn a_live_interaction_on_padding_comes_with_a_padding_row() {
+    let solvers = super::common::solvers();
+    let ir = extract("Test", &TestAir(Bug::LiveOnPadding), contract()).unwrap();
+    let report = tessera_check::report::check_chip(&ir, &solvers, None, false);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::LiveOnPadding)
+        .unwrap();
+    // The byte send has count 1 on every row: a padding row (is_real = 0) sends it.
+    assert!(
+        finding.message.contains("e.g. the padding row"),
+        "{}",
+        finding.message
+    );
+    let row = finding.message.split("padding row").nth(1).unwrap();
+    assert!(!row.contains("is_real"), "{}", finding.message);
+}
