@@ -65,6 +65,8 @@ impl Ir {
             return id;
         }
         let degree = match node {
+            // Plonky3 counts `is_transition` as degree 0 (its quotient divides it out).
+            Node::Selector(Selector::IsTransition) => 0,
             Node::Var(_) | Node::Selector(_) => 1,
             Node::Const(_) => 0,
             Node::Add(x, y) | Node::Sub(x, y) => self.degree(x).max(self.degree(y)),
@@ -90,7 +92,8 @@ impl Ir {
         self.nodes.is_empty()
     }
 
-    /// The polynomial degree of `id` (selectors count 1, as Plonky3 counts them).
+    /// The polynomial degree of `id` as Plonky3 counts it (first/last-row selectors 1,
+    /// `is_transition` 0).
     pub fn degree(&self, id: NodeId) -> u32 {
         self.degrees[id as usize]
     }

@@ -18,6 +18,9 @@ pub const DEGREE_BUDGET: u32 = 3;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub rule: Rule,
+    /// What the solvers can settle the finding on: the count of an interaction live on
+    /// padding or not shown boolean, the sum of a recomposition not shown canonical.
+    pub target: Option<NodeId>,
     pub message: String,
 }
 
@@ -98,6 +101,7 @@ fn inputs_received(chip: &ChipIr, findings: &mut Vec<Finding>) {
         if column.role == Role::Input && !received.contains(&(col as u32)) {
             findings.push(Finding {
                 rule: Rule::InputNotReceived,
+                target: None,
                 message: format!(
                     "input {} is in no message the chip receives: nothing outside the chip \
                      fixes it",
@@ -183,6 +187,7 @@ fn unconstrained(chip: &ChipIr, findings: &mut Vec<Finding>) {
         if !read.contains(&col) {
             findings.push(Finding {
                 rule: Rule::Unconstrained,
+                target: None,
                 message: format!(
                     "{} is read by no constraint and no interaction: the prover may put anything \
                      there",
@@ -244,6 +249,7 @@ fn untied(chip: &ChipIr, findings: &mut Vec<Finding>) {
         if matches!(role, Role::Output | Role::State) && !tied[find(&mut parent, c)] {
             findings.push(Finding {
                 rule: Rule::Untied,
+                target: None,
                 message: format!(
                     "{} ({role:?}) shares no constraint path with any input",
                     chip.contract.columns[c].name
@@ -259,6 +265,7 @@ fn degree(chip: &ChipIr, findings: &mut Vec<Finding>) {
         if d > DEGREE_BUDGET {
             findings.push(Finding {
                 rule: Rule::Degree,
+                target: None,
                 message: format!("constraint c{n} has degree {d} > {DEGREE_BUDGET}"),
             });
         }
@@ -275,6 +282,7 @@ fn degree(chip: &ChipIr, findings: &mut Vec<Finding>) {
         if d > DEGREE_BUDGET {
             findings.push(Finding {
                 rule: Rule::Degree,
+                target: None,
                 message: format!(
                     "interaction {k} on {} has LogUp degree {d} > {DEGREE_BUDGET}",
                     i.bus
@@ -297,30 +305,84 @@ impl Points {
     }
 }
 
-/// The local columns shown zero on padding rows: the real flags, and every column of a
-/// boolean sum `S` constrained by `g·S = 0` where `g` is 1 on padding rows (e.g.
-/// `(1 − is_real)·(send_lo + send_hi)`: a sum of a few booleans is zero only if each is).
+/// The local columns shown zero on padding rows: the real flags, every column `x` constrained
+/// by `g·x = 0` where `g` is 1 on padding rows (`(1 − is_real)·multiplicity`), and every column
+/// of a boolean sum `S` constrained by `g·S = 0` (e.g. `(1 − is_real)·(send_lo + send_hi)`: a
+/// sum of a few booleans is zero only if each is).
 fn zero_on_padding(chip: &ChipIr) -> BTreeSet<u32> {
     let mut zero: BTreeSet<u32> = chip.contract.real_flags.iter().map(|&c| c as u32).collect();
     let booleans = Booleans::of(chip);
     loop {
         let before = zero.len();
         for &c in &chip.constraints {
-            let Node::Mul(g, sum) = chip.ir.node(c) else {
+            zero.extend(forced_zero(chip, c, &zero, &booleans));
+            let Node::Mul(x, y) = chip.ir.node(c) else {
                 continue;
             };
-            if !identically(chip, g, &zero, Val::ONE) {
-                continue;
-            }
-            if let Some(columns) = unit_sum(chip, sum) {
-                if columns.is_subset(&booleans.columns) {
-                    zero.extend(columns);
+            for (g, sum) in [(x, y), (y, x)] {
+                if !identically(chip, g, &zero, Val::ONE) {
+                    continue;
+                }
+                // One column is zero where `g = 1`; a sum of several only if they are
+                // booleans.
+                if let Node::Var(Var::Main(Row::Local, c)) = chip.ir.node(sum) {
+                    zero.insert(c);
+                } else if let Some(columns) = unit_sum(chip, sum) {
+                    if columns.is_subset(&booleans.columns) {
+                        zero.extend(columns);
+                    }
                 }
             }
         }
         if zero.len() == before {
             return zero;
         }
+    }
+}
+
+/// The columns constraint `c` forces to zero once the columns `zero` are: with them
+/// substituted it reads `k·x = 0` for one column, or `Σ kᵢ·bᵢ = 0` over booleans with
+/// coefficients of one sign (`Σ flags = is_real`, `count = is_real·X`).
+fn forced_zero(chip: &ChipIr, c: NodeId, zero: &BTreeSet<u32>, booleans: &Booleans) -> Vec<u32> {
+    let subst: std::collections::HashMap<Var, Val> = zero
+        .iter()
+        .map(|&z| (Var::Main(Row::Local, z), Val::ZERO))
+        .collect();
+    let mut s = crate::specialize::Specializer::new(&chip.ir, &subst);
+    let m = s.map(c);
+    let mut terms = Vec::new();
+    if !signed_terms(&s.ir, m, 1, &mut terms) {
+        return Vec::new();
+    }
+    let columns: BTreeSet<u32> = terms.iter().map(|&(_, c)| c).collect();
+    let one_sign = terms.iter().all(|&(k, _)| k > 0) || terms.iter().all(|&(k, _)| k < 0);
+    let forced = columns.len() == 1
+        || (one_sign && columns.is_subset(&booleans.columns) && columns.len() == terms.len());
+    if forced {
+        columns.into_iter().collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The terms of `id` if it is `Σ kᵢ·xᵢ` over local columns with small signed coefficients
+/// and no constant.
+fn signed_terms(ir: &crate::ir::Ir, id: NodeId, scale: i64, out: &mut Vec<(i64, u32)>) -> bool {
+    let k = |c: u32| crate::specialize::signed(c);
+    match ir.node(id) {
+        Node::Var(Var::Main(Row::Local, c)) => {
+            out.push((scale, c));
+            true
+        }
+        Node::Add(x, y) => signed_terms(ir, x, scale, out) && signed_terms(ir, y, scale, out),
+        Node::Sub(x, y) => signed_terms(ir, x, scale, out) && signed_terms(ir, y, -scale, out),
+        Node::Neg(x) => signed_terms(ir, x, -scale, out),
+        Node::Mul(x, y) => match (ir.node(x), ir.node(y)) {
+            (Node::Const(c), _) => signed_terms(ir, y, scale.saturating_mul(k(c)), out),
+            (_, Node::Const(c)) => signed_terms(ir, x, scale.saturating_mul(k(c)), out),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -370,6 +432,7 @@ fn live_on_padding(chip: &ChipIr, findings: &mut Vec<Finding>) {
         {
             findings.push(Finding {
                 rule: Rule::LiveOnPadding,
+                target: Some(i.count),
                 message: format!(
                     "{}: its count is not zero when is_real = 0, so padding rows can send or \
                      serve messages",
@@ -413,15 +476,49 @@ impl Booleans {
                 _ => None,
             })
             .collect();
-        let groups = exprs
-            .iter()
-            .filter_map(|&e| unit_sum(chip, e))
-            .filter(|g| g.is_subset(&columns))
-            .collect();
-        Booleans {
+        let mut booleans = Booleans {
             columns,
-            groups,
+            groups: Vec::new(),
             exprs,
+        };
+        // Equations `x = E` make `x` boolean when `E` is, and `S = b` makes a sum `S` of
+        // booleans a one-hot group when `b` is boolean; to a fixed point.
+        loop {
+            let before = (booleans.columns.len(), booleans.groups.len());
+            booleans.groups = booleans
+                .exprs
+                .iter()
+                .filter_map(|&e| unit_sum(chip, e))
+                .filter(|g| g.is_subset(&booleans.columns))
+                .collect();
+            for &c in &chip.constraints {
+                let Node::Sub(l, r) = chip.ir.node(c) else {
+                    continue;
+                };
+                for (x, e) in [(l, r), (r, l)] {
+                    if !booleans.shows(chip, e) {
+                        continue;
+                    }
+                    if let Node::Var(Var::Main(Row::Local, col)) = chip.ir.node(x) {
+                        booleans.columns.insert(col);
+                    } else if let Some(g) = unit_sum(chip, x) {
+                        if g.is_subset(&booleans.columns) && !booleans.groups.contains(&g) {
+                            booleans.exprs.insert(x);
+                        }
+                    }
+                }
+            }
+            if (booleans.columns.len(), booleans.groups.len()) == before
+                && booleans
+                    .exprs
+                    .iter()
+                    .filter_map(|&e| unit_sum(chip, e))
+                    .filter(|g| g.is_subset(&booleans.columns))
+                    .count()
+                    == booleans.groups.len()
+            {
+                return booleans;
+            }
         }
     }
 
@@ -442,9 +539,23 @@ impl Booleans {
         match chip.ir.node(id) {
             Node::Const(0) | Node::Const(1) => true,
             Node::Mul(x, y) => self.shows(chip, x) && self.shows(chip, y),
+            // `b − x` for booleans with `x ⇒ b` (a constraint `x·(1 − b) = 0`).
+            Node::Sub(b, x) => self.shows(chip, b) && self.shows(chip, x) && implies(chip, x, b),
             _ => false,
         }
     }
+}
+
+/// Whether the chip constrains `x·(1 − b) = 0` (either factor order).
+fn implies(chip: &ChipIr, x: NodeId, b: NodeId) -> bool {
+    let not_b = |n: NodeId| {
+        matches!(chip.ir.node(n), Node::Sub(one, b2) if b2 == b
+            && chip.ir.node(one) == Node::Const(1))
+    };
+    chip.constraints.iter().any(|&c| match chip.ir.node(c) {
+        Node::Mul(u, v) => (u == x && not_b(v)) || (v == x && not_b(u)),
+        _ => false,
+    })
 }
 
 /// The columns of `id` if it is a sum of distinct local columns, each with coefficient 1.
@@ -468,9 +579,11 @@ fn boolean_counts(chip: &ChipIr, findings: &mut Vec<Finding>) {
             Node::Neg(x) => x,
             _ => i.count,
         };
-        if !booleans.shows(chip, magnitude) {
+        let unit = matches!(chip.ir.node(i.count), Node::Const(c) if c == Val::ORDER_U32 - 1);
+        if !unit && !booleans.shows(chip, magnitude) {
             findings.push(Finding {
                 rule: Rule::CountNotBoolean,
+                target: Some(i.count),
                 message: format!(
                     "{}: its count is not a product of columns constrained boolean",
                     describe(chip, k, i)
@@ -496,6 +609,7 @@ fn assumptions(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>) 
             if !justified {
                 findings.push(Finding {
                     rule: Rule::UnjustifiedAssumption,
+                    target: None,
                     message: format!(
                         "{} is assumed {what} by the chip's own lookups, but no range lookup \
                          checks it",
@@ -528,10 +642,17 @@ fn scaled_ranges(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>
         let Some(col) = scaled_column(chip, f.expr) else {
             continue;
         };
-        let checked = facts.iter().any(|g| g.column == Some(col));
+        // A column the contract assumes small (a sender's canonical halves) is known small.
+        let assumed = chip.contract.assumptions.iter().any(|a| {
+            matches!(a, Assumption::Range { .. })
+                && a.source() != Source::Lookup
+                && a.columns().contains(&(col as usize))
+        });
+        let checked = assumed || facts.iter().any(|g| g.column == Some(col));
         if !checked {
             findings.push(Finding {
                 rule: Rule::ScaledRange,
+                target: None,
                 message: format!(
                     "a range lookup of a scaled or offset {} (below 2^{}) proves no range for \
                      {0} itself: a field element like v·k⁻¹ or C − v passes too; range-check \
@@ -545,7 +666,12 @@ fn scaled_ranges(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>
 }
 
 /// The terms `(coefficient, column)` of a linear combination of local columns, if `id` is one.
-fn linear_terms(chip: &ChipIr, id: NodeId, scale: u64, out: &mut Vec<(u64, u32)>) -> bool {
+pub(crate) fn linear_terms(
+    chip: &ChipIr,
+    id: NodeId,
+    scale: u64,
+    out: &mut Vec<(u64, u32)>,
+) -> bool {
     match chip.ir.node(id) {
         Node::Var(Var::Main(Row::Local, c)) => {
             out.push((scale, c));
@@ -564,13 +690,11 @@ fn linear_terms(chip: &ChipIr, id: NodeId, scale: u64, out: &mut Vec<(u64, u32)>
 /// A sum `Σ kᵢ·xᵢ` of range-checked columns whose integer value can reach p is not a canonical
 /// encoding: two different limb vectors can give the same field element.
 fn recompositions(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>) {
-    let bits_of = |col: u32| {
-        facts
-            .iter()
-            .filter(|f| f.column == Some(col))
-            .map(|f| f.bits)
-            .min()
-    };
+    // The bounds the chip means its columns to have; a bound that does not hold is the
+    // scaled-range or unjustified-assumption lint's finding.
+    let booleans: Vec<u32> = Booleans::of(chip).columns.into_iter().collect();
+    let bounds = crate::wrap::bounds(chip, facts, &booleans);
+    let max_of = |col: u32| bounds.get(&col).map(|&m| m as u128);
     let mut roots: Vec<NodeId> = chip.constraints.clone();
     for i in &chip.interactions {
         roots.extend(&i.fields);
@@ -584,16 +708,19 @@ fn recompositions(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding
             }
             let mut terms = Vec::new();
             if matches!(chip.ir.node(id), Node::Add(..)) && linear_terms(chip, id, 1, &mut terms) {
-                if terms.len() >= 2 && terms.iter().all(|&(_, c)| bits_of(c).is_some()) {
+                let maxes: Option<Vec<u128>> = terms.iter().map(|&(_, c)| max_of(c)).collect();
+                if let (true, Some(maxes)) = (terms.len() >= 2, maxes) {
                     let max: u128 = terms
                         .iter()
-                        .map(|&(k, c)| k as u128 * ((1u128 << bits_of(c).unwrap()) - 1))
+                        .zip(&maxes)
+                        .map(|(&(k, _), &m)| k as u128 * m)
                         .sum();
                     if max >= Val::ORDER_U32 as u128 {
                         let names: Vec<&str> =
                             terms.iter().map(|&(_, c)| column_name(chip, c)).collect();
                         findings.push(Finding {
                             rule: Rule::WideRecomposition,
+                            target: Some(id),
                             message: format!(
                                 "the limbs {} recompose to values up to {max} ≥ p: not canonical",
                                 names.join(", ")

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use crate::determinism::{check_determinism, show, SubjectVerdict, Verdict};
 use crate::extract::ChipIr;
-use crate::lint::{lint, live_on_padding_interactions, Finding, Rule};
+use crate::lint::Finding;
 use crate::machine::Completeness;
 use crate::mutation::{self_test, Fate, Mutant};
-use crate::padding::live_padding_row;
+use crate::refine::refined_findings;
 use crate::solve::Solvers;
 
 /// Everything checked of one chip.
@@ -77,34 +77,12 @@ pub fn check_chip(
     let start = Instant::now();
     ChipReport {
         name: chip.name.clone(),
-        findings: findings_with_rows(chip, solvers),
+        findings: refined_findings(chip, solvers),
         determinism: check_determinism(chip, solvers),
         completeness,
         mutants: mutants.then(|| self_test(chip, solvers)),
         time: start.elapsed(),
     }
-}
-
-/// The lint findings on `chip`, each interaction live on padding with a padding row that
-/// sends it.
-fn findings_with_rows(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
-    let mut findings = lint(chip);
-    let mut live = live_on_padding_interactions(chip).into_iter();
-    for f in findings
-        .iter_mut()
-        .filter(|f| f.rule == Rule::LiveOnPadding)
-    {
-        let Some(k) = live.next() else { break };
-        match live_padding_row(chip, k, solvers) {
-            Ok(row) => {
-                let _ = write!(f.message, "; e.g. the padding row {row}");
-            }
-            Err(why) => {
-                let _ = write!(f.message, " (no padding row shown: {why})");
-            }
-        }
-    }
-    findings
 }
 
 /// The summary table of `reports`.

@@ -158,6 +158,8 @@ pub struct Unrolled {
     /// For each window row, the flat index of each of the chip's constraints there (empty for
     /// a row that is not constrained).
     pub constraint_at: Vec<Vec<usize>>,
+    /// The flat node of every chip node on the subject row (empty if it is not constrained).
+    pub subject_nodes: Vec<NodeId>,
 }
 
 /// The flat layout: per window row, the chip's main then preprocessed columns; then the public
@@ -236,6 +238,7 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
     let mut interactions = Vec::new();
     let mut interaction_of = HashMap::new();
     let mut constraint_at = vec![Vec::new(); height];
+    let mut subject_nodes = Vec::new();
     for (r, row) in window.rows.iter().enumerate() {
         if !row.constrained {
             continue;
@@ -268,6 +271,10 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
             let m = map.map(&mut ir, c);
             constraint_at[r].push(constraints.len());
             constraints.push(m);
+        }
+        if r == window.subject && !chip.ir.is_empty() {
+            map.map(&mut ir, chip.ir.len() as NodeId - 1);
+            subject_nodes = map.done.clone();
         }
         for (k, i) in chip.interactions.iter().enumerate() {
             interaction_of.insert((r, k), interactions.len());
@@ -351,6 +358,7 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
         split,
         subjects,
         constraint_at,
+        subject_nodes,
     }
 }
 

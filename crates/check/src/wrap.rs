@@ -61,7 +61,7 @@ struct Affine {
 }
 
 /// The largest value each column is meant to take.
-fn bounds(chip: &ChipIr, facts: &[RangeFact], booleans: &[u32]) -> HashMap<u32, i128> {
+pub(crate) fn bounds(chip: &ChipIr, facts: &[RangeFact], booleans: &[u32]) -> HashMap<u32, i128> {
     let mut bounds: HashMap<u32, i128> = HashMap::new();
     let mut tighten = |c: u32, max: i128| {
         let b = bounds.entry(c).or_insert(max);
@@ -123,7 +123,7 @@ pub(crate) fn wrapping_relations(
     let bounds = bounds(chip, facts, booleans);
     for (n, &c) in chip.constraints.iter().enumerate() {
         let mut form = Affine::default();
-        if !affine(chip, c, 1, &mut form) {
+        if !affine(chip, guarded(chip, c, booleans), 1, &mut form) {
             continue;
         }
         let mut terms: Vec<((Row, u32), i128, i128)> = Vec::new();
@@ -175,12 +175,30 @@ pub(crate) fn wrapping_relations(
             .unwrap_or_else(|| "; the greedy fill found no witness: check it by hand".into());
         findings.push(Finding {
             rule: Rule::WrapAround,
+            target: None,
             message: format!(
                 "constraint c{n} is linear in bounded cells but its integer value ranges over \
                  [{lo}, {hi}], which reaches {target}: it can hold in the field and fail over \
                  the integers{witness}"
             ),
         });
+    }
+}
+
+/// The constraint a guarded one asserts where its guard is 1: `g·E` for a row selector, a
+/// boolean column or a product of those `g` is `E` (where `g = 0` it asserts nothing).
+fn guarded(chip: &ChipIr, mut id: NodeId, booleans: &[u32]) -> NodeId {
+    let is_guard = |n: NodeId| match chip.ir.node(n) {
+        Node::Selector(_) => true,
+        Node::Var(Var::Main(_, c)) => booleans.contains(&c),
+        _ => false,
+    };
+    loop {
+        match chip.ir.node(id) {
+            Node::Mul(g, e) if is_guard(g) => id = e,
+            Node::Mul(e, g) if is_guard(g) => id = e,
+            _ => return id,
+        }
     }
 }
 

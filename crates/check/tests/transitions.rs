@@ -3,11 +3,13 @@
 //! row gives a counterexample the concrete evaluator confirms, shown as two traces.
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::PrimeCharacteristicRing;
 use tessera_check::determinism::{check_determinism, confirm, show, Subject, Verdict};
 use tessera_check::extract;
+use tessera_check::lint::{lint, Rule};
 use tessera_check::unroll::{unroll, Window};
 use tessera_stark::contract::Column;
-use tessera_stark::{Contract, Role};
+use tessera_stark::{Assumption, Contract, Role, Source};
 
 use super::common::solvers;
 
@@ -158,4 +160,62 @@ fn a_counterexample_trace_passes_the_concrete_check() {
     assert_eq!(cx.rows[0][1], cx.rows[0][6]);
     assert_eq!(cx.rows[1][1], cx.rows[1][6]);
     assert_ne!(cx.rows[0][4], cx.rows[1][4]);
+}
+
+/// A sorted chain: `next key = key + 1 + diff` where `next_real`, with keys and differences
+/// below `2^bits` (the senders' promise).
+struct ChainAir;
+
+impl<F> BaseAir<F> for ChainAir {
+    fn width(&self) -> usize {
+        3
+    }
+}
+
+impl<AB: AirBuilder> Air<AB> for ChainAir {
+    fn eval(&self, builder: &mut AB) {
+        let main = builder.main();
+        let local: Vec<AB::Expr> = main.current_slice().iter().map(|&v| v.into()).collect();
+        let next: Vec<AB::Expr> = main.next_slice().iter().map(|&v| v.into()).collect();
+        let (key, diff, next_real) = (local[0].clone(), local[1].clone(), local[2].clone());
+        builder.assert_bool(next_real.clone());
+        builder
+            .when_transition()
+            .assert_zero(next_real * (next[0].clone() - key - AB::Expr::from_u32(1) - diff));
+    }
+}
+
+fn chain_contract(bits: u32) -> Contract {
+    let column = |name: &str, role| Column {
+        name: name.to_string(),
+        role,
+    };
+    Contract {
+        columns: vec![
+            column("key", Role::Input),
+            column("diff", Role::Oracle),
+            column("next_real", Role::Oracle),
+        ],
+        real_flags: vec![],
+        assumptions: vec![Assumption::Range {
+            columns: vec![0, 1],
+            bits,
+            source: Source::Sender("test"),
+        }],
+        guarantees: vec!["keys strictly increase"],
+        reference: "test",
+    }
+}
+
+#[test]
+fn a_sorted_chain_that_can_wrap_around_p_is_found() {
+    // Keys and differences below 2^30: key + 1 + diff reaches p, so a key can "increase" back
+    // to a smaller one. Below 2^29 it cannot.
+    let wraps = |bits| {
+        let ir = extract("Chain", &ChainAir, chain_contract(bits)).unwrap();
+        lint(&ir).into_iter().find(|f| f.rule == Rule::WrapAround)
+    };
+    let finding = wraps(30).expect("the wrap-around is found");
+    assert!(finding.message.contains("e.g. "), "{}", finding.message);
+    assert!(wraps(29).is_none());
 }

@@ -127,21 +127,27 @@ impl<'a> Encoder<'a> {
                     let s = signed(c) as i128;
                     Interval { lo: s, hi: s }
                 }
+                // Saturating: an interval this wide is "anything" to the encoder anyway.
                 Node::Add(x, y) => Interval {
-                    lo: iv(x).lo + iv(y).lo,
-                    hi: iv(x).hi + iv(y).hi,
+                    lo: iv(x).lo.saturating_add(iv(y).lo),
+                    hi: iv(x).hi.saturating_add(iv(y).hi),
                 },
                 Node::Sub(x, y) => Interval {
-                    lo: iv(x).lo - iv(y).hi,
-                    hi: iv(x).hi - iv(y).lo,
+                    lo: iv(x).lo.saturating_sub(iv(y).hi),
+                    hi: iv(x).hi.saturating_sub(iv(y).lo),
                 },
                 Node::Neg(x) => Interval {
-                    lo: -iv(x).hi,
-                    hi: -iv(x).lo,
+                    lo: iv(x).hi.saturating_neg(),
+                    hi: iv(x).lo.saturating_neg(),
                 },
                 Node::Mul(x, y) => {
                     let (a, b) = (iv(x), iv(y));
-                    let products = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
+                    let products = [
+                        a.lo.saturating_mul(b.lo),
+                        a.lo.saturating_mul(b.hi),
+                        a.hi.saturating_mul(b.lo),
+                        a.hi.saturating_mul(b.hi),
+                    ];
                     Interval {
                         lo: *products.iter().min().unwrap(),
                         hi: *products.iter().max().unwrap(),
@@ -621,6 +627,20 @@ pub fn violation_query(
         let zero = e.lit(0);
         let _ = writeln!(e.out, "(assert (not (= {v} {zero})))");
     })
+}
+
+/// The query "one row satisfies `system`, and `Σ kᵢ·xᵢ ≥ bound` over the integers" (integer
+/// theory only, cells in `[0, p)`): unsat says the sum of the columns `terms` stays below the
+/// bound, so its field value is its integer value when the bound is p.
+pub fn sum_at_least_query(system: &RowSystem, terms: &[(u64, u32)], bound: u128) -> String {
+    query(system, Theory::Integer, false, 1, |e| {
+        let sum: Vec<String> = terms
+            .iter()
+            .map(|&(k, c)| format!("(* {k} {})", cell(system, c, 0)))
+            .collect();
+        let _ = writeln!(e.out, "(assert (>= (+ 0 {}) {bound}))", sum.join(" "));
+    })
+    .0
 }
 
 /// `copies` copies of `system`'s row, each satisfying its constraints, promises and sender

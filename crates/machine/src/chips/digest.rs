@@ -16,7 +16,7 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{Chip, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Val};
 
 use crate::bus::{memory_message, DIGEST_KEY_BASE};
 use crate::record::MachineRecord;
@@ -80,6 +80,20 @@ where
                 false,
             );
         }
+    }
+}
+
+impl HasContract for DigestChip {
+    fn contract(&self) -> Contract {
+        // The last timestamp of each digest word: taken from the memory bus with the public end
+        // value, so fixed by the word's last writer (COMMIT, or this chip's start value at 0).
+        // One row, always real (the counts are the constant 1): no `is_real`.
+        let ts = [0u8; DIGEST_WORDS];
+        ContractBuilder::new(&ts)
+            .input("ts", &ts)
+            .guarantee("(DIGEST_KEY_BASE + i, start[i], 0) put on `memory` for each digest word i: the public start value at timestamp 0")
+            .guarantee("the public end halves of word i are the value taken last from `memory` at DIGEST_KEY_BASE + i: what the shard's last COMMIT to it wrote, else the start value")
+            .build("the executor's COMMIT (`Syscall::Commit`): the digest words' last values")
     }
 }
 

@@ -22,10 +22,12 @@ use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::septic::air::{chord_slope, eval_incomplete_add, eval_on_curve};
 use tessera_stark::septic::{hash_to_curve, Point, Septic};
-use tessera_stark::{Chip, SubAirBuilder, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Source, SubAirBuilder, Val};
 
 use crate::bus::{lookup_byte, lookup_u16, permutation, ByteOp, GLOBAL_BUS};
-use crate::chips::poseidon2::{air, outputs, permutation_rows, PermCols, PERM_COLS, WIDTH};
+use crate::chips::poseidon2::{
+    air, declare_rounds, outputs, permutation_rows, PermCols, PERM_COLS, WIDTH,
+};
 use crate::gadgets::bound::{eval_at_most, populate_at_most, record_at_most};
 use crate::gadgets::is_zero::IsZeroCols;
 use crate::record::MachineRecord;
@@ -249,6 +251,48 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for GlobalSumChip {
             }
         }
         builder.when_last_row().assert_zero(is_real);
+    }
+}
+
+impl HasContract for GlobalSumChip {
+    /// The message and its direction are received on `global`. The hash's other inputs are
+    /// oracles: zeros and the length (forced on real rows) and the counter, which is the
+    /// prover's: any of the (about 128) bytes that give a point on the curve passes, so a row's
+    /// point, and with it the running sum, is not a function of the message alone (the multiset
+    /// argument needs none: each counter's point is a random-oracle output). The rest are the
+    /// curve arithmetic's witnesses; `acc` (the sum before the row) and `sum` (after it) are the
+    /// running state, first `D` and last public.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_GLOBAL_SUM_COLS];
+        let c: &GlobalSumCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        for (i, input) in c.perm.inputs.iter().enumerate() {
+            let name = format!("perm.inputs[{i}]");
+            if i < MESSAGE_LEN {
+                contract.input(&name, input);
+            } else {
+                contract.oracle(&name, input);
+            }
+        }
+        declare_rounds(&c.perm, &mut contract);
+        contract
+            .selector("is_real", &c.is_real)
+            .input("is_send", &c.is_send)
+            .oracle("y", &c.y)
+            .oracle("x_sq", &c.x_sq)
+            .oracle("y_top", &c.y_top);
+        c.y_top_at_bound.declare(&mut contract, "y_top_at_bound");
+        contract
+            .oracle("y_top_inverse", &c.y_top_inverse)
+            .state("acc", &c.acc)
+            .oracle("slope", &c.slope)
+            .state("sum", &c.sum)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.perm.inputs[WIDTH - 1], 8, Source::Lookup)
+            .assume_range(&c.y_top, 16, Source::Lookup)
+            .guarantee("(is_send, message) received on `global` adds the message's hash point to the public sum, negated when is_send = 0")
+            .guarantee("the public sum is D plus the points of the real rows")
+            .build("`global_sum::public_sum`: D plus the signed hash points (`septic::hash_to_curve`) of the shard's messages")
     }
 }
 

@@ -17,7 +17,9 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::SyscallEvent;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{memory_key, permutation, HINT_BUS};
 use crate::gadgets::memory::{
@@ -136,6 +138,37 @@ where
             local.access,
             is_real,
         );
+    }
+}
+
+impl HasContract for HintChip {
+    /// `(clk, key, left)` is received (from the Syscall chip or the row before). The new bytes
+    /// are the prover's private input: oracles, only range-checked. `last` and the one-hot
+    /// `tail` are oracles too: a row with `left ≤ 4` that does not end the chain passes on its
+    /// own, and only the chain (its next message would need `p − 4 < left' ≤ p`, with no way
+    /// back to `1..=4` within a trace) rules it out.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_HINT_COLS];
+        let c: &HintCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        contract
+            .selector("is_real", &c.is_real)
+            .input("clk", &c.clk)
+            .input("key", &c.key)
+            .input("left", &c.left)
+            .oracle("last", &c.last)
+            .oracle("tail", &c.tail);
+        c.access.declare(&mut contract, "access");
+        contract
+            .oracle("old_bytes", &c.old_bytes)
+            .oracle("new_bytes", &c.new_bytes)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.key, 16, Source::Lookup)
+            .assume_range(&c.old_bytes, 8, Source::Lookup)
+            .assume_range(&c.new_bytes, 8, Source::Lookup)
+            .guarantee("(clk, key, left) received on `hint`: words key, key + 1, … covering left bytes are written at ts = 4·clk + 3 as range-checked bytes, the last word only in its first bytes; every key below the register keys")
+            .guarantee("(clk, key + 1, left − 4) sent on `hint` by every row but a chain's last")
+            .build("the executor's HINT_READ (`Executor::syscall`): the input buffer's bytes written at $a0")
     }
 }
 

@@ -32,7 +32,7 @@ use p3_keccak_air::{generate_trace_rows, KeccakAir, KeccakCols, NUM_KECCAK_COLS,
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::{SyscallEvent, KECCAK_BLOCK_WORDS};
-use tessera_stark::{Chip, SubAirBuilder, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Source, SubAirBuilder, Val};
 
 use crate::bus::{alu_message, lookup_u16, memory_key, permutation, AluOp, KECCAK_BUS};
 use crate::gadgets::is_zero::{eval_is_zero, IsZeroCols};
@@ -395,6 +395,65 @@ where
         // `words[0][1]` equals `len_access.prev_value[1]`, a canonical half from the memory
         // bus (below 2^16), so `4·len_hi` cannot wrap around p.
         lookup_u16(builder, words[0][1].clone() * c(4), len_read);
+    }
+}
+
+impl HasContract for KeccakSpongeChip {
+    /// The call's `(clk, in_key, out_key)` is received on its first row; the words from the
+    /// memory bus. What runs through a block or from block to block is state: Keccak's round
+    /// flags, preimage and round state, the block flags, the input key, the blocks left and the
+    /// previous block's rate lanes. `out` and the words written are the outputs; the round
+    /// intermediates, key halves and zero test are oracles; the per-row send flags are
+    /// selectors forced by the round and block flags.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_KECCAK_SPONGE_COLS];
+        let c: &KeccakSpongeCols<u8> = row[..].borrow();
+        let k = &c.keccak;
+        let mut contract = ContractBuilder::new(c);
+        contract
+            .state("keccak.step_flags", &k.step_flags)
+            .oracle("keccak.export", &k.export)
+            .state("keccak.preimage", &k.preimage)
+            .state("keccak.a", &k.a)
+            .oracle("keccak.c", &k.c)
+            .oracle("keccak.c_prime", &k.c_prime)
+            .oracle("keccak.a_prime", &k.a_prime)
+            .oracle("keccak.a_prime_prime", &k.a_prime_prime)
+            .oracle("keccak.a_prime_prime_0_0_bits", &k.a_prime_prime_0_0_bits)
+            .oracle(
+                "keccak.a_prime_prime_prime_0_0_limbs",
+                &k.a_prime_prime_prime_0_0_limbs,
+            )
+            .selector("is_real", &c.is_real)
+            .state("is_first", &c.is_first)
+            .selector("is_last", &c.is_last)
+            .input("clk", &c.clk)
+            .state("in_key", &c.in_key)
+            .input("out_key", &c.out_key)
+            .state("blocks_left", &c.blocks_left);
+        c.one_left.declare(&mut contract, "one_left");
+        contract
+            .state("prev_rate", &c.prev_rate)
+            .output("out", &c.out)
+            .selector("starts", &c.starts)
+            .selector("reads", &c.reads)
+            .selector("writes", &c.writes)
+            .selector("len_read", &c.len_read)
+            .oracle("in_check", &c.in_check)
+            .oracle("out_check", &c.out_check);
+        for (i, access) in c.in_access.iter().enumerate() {
+            access.declare(&mut contract, &format!("in_access[{i}]"));
+        }
+        for (i, access) in c.out_access.iter().enumerate() {
+            access.declare(&mut contract, &format!("out_access[{i}]"));
+        }
+        contract
+            .output("out_words", &c.out_words)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.in_check, 16, Source::Lookup)
+            .assume_range(&c.out_check, 16, Source::Lookup)
+            .guarantee("(clk, in_key, out_key) received on `keccak`: the 16 words at out_key become lanes 0..8 of the Keccak-f[1600] sponge absorbing the len words at in_key (len the word at out_key + 16, len = 36·blocks, blocks ≥ 1) into a zero state; input read at ts = 4·clk + 2, len and the output at 4·clk + 3")
+            .build("`tessera_executor::keccak_sponge`")
     }
 }
 

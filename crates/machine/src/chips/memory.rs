@@ -33,7 +33,9 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{global_memory_message, lookup_u16, memory_message};
 use crate::gadgets::bound::{eval_halves_below, record_halves_below};
@@ -139,6 +141,27 @@ fn eval_sorted<AB: AirBuilder + InteractionBuilder>(
     range_29(builder, local.diff.map(e), next_real);
     key
 }
+
+impl SortedKeyCols<u8> {
+    /// Declares the sorted-key columns in a boundary chip's contract, `key` with `key_role`:
+    /// the key difference is an oracle (a decomposition), and so is `next_real`, forced to the
+    /// next row's `is_real` (whether the table goes on is the prover's choice of its length,
+    /// which the buses bound, not something this row's inputs fix); `is_real` is the chip's
+    /// real flag.
+    fn declare<S>(&self, contract: &mut ContractBuilder<'_, S>, key_role: tessera_stark::Role) {
+        contract
+            .column("key", &self.key, key_role)
+            .oracle("diff", &self.diff)
+            .oracle("next_real", &self.next_real)
+            .selector("is_real", &self.is_real)
+            .assume_range(&self.key, 16, Source::Lookup)
+            .assume_range(&self.diff, 16, Source::Lookup);
+    }
+}
+
+/// The boundary chips' guarantee about their keys.
+const SORTED_KEYS: &str =
+    "keys strictly increase down the real rows, each below 2^29: a key has at most one row";
 
 fn populate_sorted(cols: &mut SortedKeyCols<Val>, key: u32, next_key: Option<u32>) {
     // In the field, as the constraint reads it (rows out of order then fail the range check,
@@ -254,6 +277,33 @@ where
     }
 }
 
+impl HasContract for MemoryShardChip {
+    /// `key`, `value` and `ts` are taken from the memory bus (the shard's last access of the
+    /// key fixed them). `initial` and `prev_tag` are the prover's as far as the shard can see:
+    /// they go out as a global message taken from the run's multiset (`is_send = 0`, which the
+    /// checker sees as a send to GlobalSum), and only the multiset sum over all shards ties them
+    /// to what the key's previous writer left.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_SHARD_COLS];
+        let c: &MemoryShardCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        c.sorted.declare(&mut contract, tessera_stark::Role::Input);
+        contract
+            .oracle("initial", &c.initial)
+            .oracle("prev_tag", &c.prev_tag)
+            .oracle("tag_gap", &c.tag_gap)
+            .input("value", &c.value)
+            .input("ts", &c.ts)
+            .real_when(&[&c.sorted.is_real])
+            .assume_range(&c.tag_gap, 16, Source::Lookup)
+            .assume_range(&c.value, 16, Source::Lookup)
+            .guarantee(SORTED_KEYS)
+            .guarantee("(key, initial, 0) put on `memory` at timestamp 0 is taken from the run's multiset as (MEMORY, key, initial, prev_tag) with prev_tag ≤ the shard's index")
+            .guarantee("(MEMORY, key, value, index + 1) put into the run's multiset on `global` is the key's last value in the shard, as canonical 16-bit halves")
+            .build("`bridge::RunBridge::record`: the shard's memory boundary and its global messages")
+    }
+}
+
 impl Chip<Val, MachineRecord> for MemoryShardChip {
     fn name(&self) -> &'static str {
         "MemoryShard"
@@ -328,6 +378,29 @@ where
         );
         let [lo, hi] = halves::<AB::Expr, _>(local.value);
         global_memory_message(builder, [key, lo, hi, e(local.tag)], is_real, false);
+    }
+}
+
+impl HasContract for MemoryGlobalChip {
+    /// Every message of this chip goes to GlobalSum (both directions are sends with an
+    /// `is_send` field), so nothing in the shard fixes a row: the key, its final value and tag,
+    /// and whether it starts at zero are the prover's as far as the chip can see, and the run's
+    /// multiset sum (which must come out at the identity) ties them to the shards' last writes
+    /// and the image.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_GLOBAL_COLS];
+        let c: &MemoryGlobalCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        c.sorted.declare(&mut contract, tessera_stark::Role::Oracle);
+        contract
+            .oracle("value", &c.value)
+            .oracle("tag", &c.tag)
+            .oracle("starts_at_zero", &c.starts_at_zero)
+            .real_when(&[&c.sorted.is_real])
+            .guarantee(SORTED_KEYS)
+            .guarantee("(MEMORY, key, 0, 0) put into the run's multiset on `global` for a key outside the image (starts_at_zero)")
+            .guarantee("(MEMORY, key, value, tag) taken from the run's multiset on `global` once per listed key: its final value")
+            .build("`bridge::RunBridge::record` for the last shard: the run's memory boundary")
     }
 }
 

@@ -52,8 +52,7 @@ tessera_stark::machine_chips! {
     }
 }
 
-/// The contract of `chip`, for the chip checker (`tessera-check`); `None` for a chip that has
-/// not declared one yet.
+/// The contract of `chip`, for the chip checker (`tessera-check`); every chip declares one.
 pub fn contract(chip: &MipsChip) -> Option<tessera_stark::Contract> {
     use tessera_stark::HasContract;
     match chip {
@@ -66,6 +65,18 @@ pub fn contract(chip: &MipsChip) -> Option<tessera_stark::Contract> {
         MipsChip::Shift(c) => Some(c.contract()),
         MipsChip::Bits(c) => Some(c.contract()),
         MipsChip::BitField(c) => Some(c.contract()),
-        _ => None,
+        MipsChip::MemoryShard(c) => Some(c.contract()),
+        MipsChip::MemoryGlobal(c) => Some(c.contract()),
+        MipsChip::GlobalSum(c) => Some(c.contract()),
+        MipsChip::Program(c) => Some(c.contract()),
+        MipsChip::Cpu(c) => Some(c.contract()),
+        MipsChip::Syscall(c) => Some(c.contract()),
+        MipsChip::Hint(c) => Some(c.contract()),
+        MipsChip::Digest(c) => Some(c.contract()),
+        MipsChip::ShaExtend(c) => Some(c.contract()),
+        MipsChip::ShaCompress(c) => Some(c.contract()),
+        MipsChip::ShaRoundConstants(c) => Some(c.contract()),
+        MipsChip::KeccakSponge(c) => Some(c.contract()),
+        MipsChip::Poseidon2(c) => Some(c.contract()),
     }
 }

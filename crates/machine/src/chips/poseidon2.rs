@@ -29,7 +29,7 @@ use p3_poseidon2_air::{
     generate_trace_rows, num_cols, Poseidon2Air, Poseidon2Cols, RoundConstants,
 };
 use tessera_executor::{poseidon2_permute, SyscallEvent};
-use tessera_stark::{Chip, SubAirBuilder, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Source, SubAirBuilder, Val};
 
 use crate::bus::{lookup_u16, memory_key, permutation, POSEIDON2_BUS};
 use crate::gadgets::bound::{eval_at_most, populate_at_most, record_at_most};
@@ -91,6 +91,15 @@ pub(crate) fn permutation_rows(inputs: Vec<[Val; WIDTH]>) -> RowMajorMatrix<Val>
 /// The permutation's output columns.
 pub(crate) fn outputs<T: Copy>(perm: &PermCols<T>) -> [T; WIDTH] {
     perm.ending_full_rounds[HALF_FULL_ROUNDS - 1].post
+}
+
+/// Declares the permutation's round columns in a contract: oracles, each forced by the
+/// permutation's input through the rounds (the last full round's `post` is the output).
+pub(crate) fn declare_rounds<S>(perm: &PermCols<u8>, contract: &mut ContractBuilder<'_, S>) {
+    contract
+        .oracle("perm.beginning_full_rounds", &perm.beginning_full_rounds)
+        .oracle("perm.partial_rounds", &perm.partial_rounds)
+        .oracle("perm.ending_full_rounds", &perm.ending_full_rounds);
 }
 
 #[repr(C)]
@@ -201,6 +210,41 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for Poseidon2Chip {
                 is_real.clone(),
             );
         }
+    }
+}
+
+impl HasContract for Poseidon2Chip {
+    /// The call's `(clk, key)` come from the Syscall chip and the input words from the memory
+    /// bus; the permutation's input cells equal the words read, so they and the rounds are
+    /// oracles forced through the constraints; the output halves are what the chip writes.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_POSEIDON2_COLS];
+        let c: &Poseidon2PermuteCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        contract.oracle("perm.inputs", &c.perm.inputs);
+        declare_rounds(&c.perm, &mut contract);
+        contract
+            .selector("is_real", &c.is_real)
+            .input("clk", &c.clk)
+            .input("key", &c.key)
+            .oracle("last_key", &c.last_key)
+            .assume_range(&c.last_key, 16, Source::Lookup);
+        for (i, access) in c.access.iter().enumerate() {
+            access.declare(&mut contract, &format!("access[{i}]"));
+        }
+        contract
+            .output("output", &c.output)
+            .assume_range(&c.output, 16, Source::Lookup);
+        for (i, at_max) in c.input_at_max.iter().enumerate() {
+            at_max.declare(&mut contract, &format!("input_at_max[{i}]"));
+        }
+        for (i, at_max) in c.output_at_max.iter().enumerate() {
+            at_max.declare(&mut contract, &format!("output_at_max[{i}]"));
+        }
+        contract
+            .real_when(&[&c.is_real])
+            .guarantee("(clk, key) received on `poseidon2`: the 16 words at key.. are replaced by their Poseidon2 permutation at ts = 4·clk + 3, every word read and written canonical (at most p − 1)")
+            .build("`tessera_executor::poseidon2_permute`")
     }
 }
 

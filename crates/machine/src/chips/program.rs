@@ -16,7 +16,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_mips::Program;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Val};
 
 use crate::bus::{provide_preprocessed_row, PROGRAM_BUS};
 use crate::chips::cpu::control::Control;
@@ -88,6 +88,19 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         provide_preprocessed_row(builder, PROGRAM_BUS);
+    }
+}
+
+impl HasContract for ProgramChip {
+    fn contract(&self) -> Contract {
+        // One multiplicity per instruction: the prover's to choose (the provided side of the
+        // lookup, like the byte table's). Every row is a row of the table: no `is_real`.
+        let multiplicity = [0u8; 1];
+        ContractBuilder::new(&multiplicity)
+            .oracle("multiplicity", &multiplicity)
+            .guarantee("(pc, control, alu_op, rs, rt, rd, imm_lo, imm_hi) provided on `program` is the decoded instruction at pc of the program the verifying key commits to, REAL set in control")
+            .guarantee("imm_lo and imm_hi provided on `program` are below 2^16")
+            .build("`cpu::control::Control::of` on each instruction of the program")
     }
 }
 

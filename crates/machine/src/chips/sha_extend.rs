@@ -20,7 +20,9 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::SyscallEvent;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{
     alu_message, lookup_byte, memory_key, permutation, AluOp, ByteOp, SHA_EXTEND_BUS,
@@ -245,6 +247,36 @@ where
         for i in 0..2 {
             builder.assert_zero(computes.clone() * (w[i].clone() - values[16][i].clone()));
         }
+    }
+}
+
+impl HasContract for ShaExtendChip {
+    /// `(clk, key, j)` is received (from the Syscall chip or the row before), the word read
+    /// from the memory bus; `is_input` and `not_last` are the byte table's answers for `j`.
+    /// `w` is the word the row leaves and offers. The inputs of a computed row come from the
+    /// chip's own lookup and its intermediate words are ALU answers: oracles (the lookup is a
+    /// function of `(clk, j)` only through the chain, across rows).
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_SHA_EXTEND_COLS];
+        let c: &ShaExtendCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        contract
+            .selector("is_real", &c.is_real)
+            .input("clk", &c.clk)
+            .input("j", &c.j)
+            .selector("is_input", &c.is_input)
+            .selector("not_last", &c.not_last)
+            .input("key", &c.key);
+        c.access.declare(&mut contract, "access");
+        contract
+            .output("w", &c.w)
+            .oracle("values", &c.values)
+            .oracle("multiplicity", &c.multiplicity)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.key, 16, Source::Lookup)
+            .guarantee("(clk, key, 0) received on `sha_extend` starts a chain of 64 rows: words key..key + 64 hold the SHA-256 schedule w[0..64] of the w[0..16] read there, written at ts = 4·clk + 3")
+            .guarantee("(clk, key + 1, j + 1) sent on `sha_extend` by rows j < 63")
+            .build("`tessera_executor::sha256_extend`")
     }
 }
 

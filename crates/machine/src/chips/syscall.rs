@@ -32,7 +32,9 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::Syscall;
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{
     lookup_u16, permutation, register_key, DIGEST_KEY_BASE, HINT_BUS, KECCAK_BUS, POSEIDON2_BUS,
@@ -321,6 +323,50 @@ where
             local.sends_words.into(),
             true,
         );
+    }
+}
+
+impl HasContract for SyscallChip {
+    /// `clk` comes from the CPU, the registers (and COMMIT's digest word, WRITE's `$a2`) from
+    /// the memory bus; the flags are forced by the number in `$v0`. `v0_new` is what goes back
+    /// to `$v0`: `$v0` itself, except for HINT_LEN, where it is the prover's private input
+    /// length (only range-checked, as the module says). The buffer, index and zero-test
+    /// columns are oracles forced by the registers; `sends_words` is HINT_READ's count on
+    /// `hint`.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_SYSCALL_COLS];
+        let c: &SyscallCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        contract
+            .selector("is_real", &c.is_real)
+            .input("clk", &c.clk)
+            .selector("flags", &c.flags);
+        c.v0.declare(&mut contract, "v0");
+        contract.output("v0_new", &c.v0_new);
+        c.a0.declare(&mut contract, "a0");
+        c.a1.declare(&mut contract, "a1");
+        c.digest.declare(&mut contract, "digest");
+        c.a2.declare(&mut contract, "a2");
+        contract
+            .oracle("buffer", &c.buffer)
+            .oracle("buffer_in_memory.carry", &c.buffer_in_memory.carry);
+        c.buffer_in_memory
+            .at_bound
+            .declare(&mut contract, "buffer_in_memory.at_bound");
+        contract
+            .oracle("word_index", &c.word_index)
+            .oracle("a1_index", &c.a1_index);
+        c.len_is_zero.declare(&mut contract, "len_is_zero");
+        contract
+            .selector("sends_words", &c.sends_words)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.word_index, 16, Source::Lookup)
+            .assume_range(&c.a1_index, 16, Source::Lookup)
+            .guarantee("(clk, halt) received on `syscall`: $v0 at ts 4·clk holds a provable syscall's number, and halt = 1 exactly for HALT, whose exit code $a0 is public")
+            .guarantee("$v0 is written back unchanged, except by HINT_LEN (a 16-bit-checked length)")
+            .guarantee("COMMIT writes $a1 to digest word $a0 < 8; WRITE's and HINT_READ's buffers end within memory")
+            .guarantee("(clk, key, len) sent on `hint` for HINT_READ with len > 0; the chain starts sent on `sha_extend`, `sha_compress`, `keccak` and `poseidon2` carry the word keys of the 4-aligned $a0 (and $a1)")
+            .build("the executor's `Executor::syscall`")
     }
 }
 

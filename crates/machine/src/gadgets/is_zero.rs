@@ -6,6 +6,7 @@
 
 use p3_air::AirBuilder;
 use p3_field::{Field, PrimeCharacteristicRing};
+use tessera_stark::ContractBuilder;
 
 /// Columns of the gadget.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,6 +23,16 @@ impl<F: Field> IsZeroCols<F> {
             inverse: x.try_inverse().unwrap_or(F::ZERO),
             result: F::from_bool(x.is_zero()),
         }
+    }
+}
+
+impl IsZeroCols<u8> {
+    /// Declares the gadget's columns (named `name.inverse`, `name.result`) in a chip's contract:
+    /// both oracles (the result is forced by `x`, the inverse is free when `x = 0`).
+    pub fn declare<S>(&self, contract: &mut ContractBuilder<'_, S>, name: &str) {
+        contract
+            .oracle(&format!("{name}.inverse"), &self.inverse)
+            .oracle(&format!("{name}.result"), &self.result);
     }
 }
 

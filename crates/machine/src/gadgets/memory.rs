@@ -9,6 +9,7 @@
 use p3_air::AirBuilder;
 use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
+use tessera_stark::{ContractBuilder, Source};
 
 use crate::bus::{lookup_byte, lookup_u16, memory_message, ByteOp, REGISTER_KEY_BASE};
 use crate::gadgets::bound::{eval_halves_below, record_halves_below};
@@ -37,6 +38,30 @@ impl<F: PrimeCharacteristicRing> AccessCols<F> {
             prev_ts: F::from_u32(prev_ts),
             ts_diff: [F::from_u32(diff & 0xFFFF), F::from_u32(diff >> 16)],
         }
+    }
+}
+
+/// Why a value taken from the memory bus is a pair of canonical 16-bit halves, for contracts.
+pub const CANONICAL_ON_THE_BUS: &str = "the memory bus: every value put on it is canonical \
+    16-bit halves (each writer range-checks what it writes or writes back what it read; \
+    MemoryShard's values at timestamp 0 are the range-checked final values of earlier shards, \
+    through the global multiset)";
+
+impl AccessCols<u8> {
+    /// Declares the columns of this access (named `name.…`) in a chip's contract: the previous
+    /// value and timestamp are inputs (taken from the memory bus, where the previous writer
+    /// fixed them; the value canonical by [`CANONICAL_ON_THE_BUS`]), the timestamp difference an
+    /// oracle range-checked by the chip's own lookups (the high part two by two in the CPU).
+    /// On a real row whose access is not live (its count 0) nothing live reads these columns,
+    /// so the assumed range constrains nothing there.
+    pub fn declare<S>(&self, contract: &mut ContractBuilder<'_, S>, name: &str) {
+        contract
+            .input(&format!("{name}.prev_value"), &self.prev_value)
+            .input(&format!("{name}.prev_ts"), &self.prev_ts)
+            .oracle(&format!("{name}.ts_diff"), &self.ts_diff)
+            .assume_range(&self.prev_value, 16, Source::Sender(CANONICAL_ON_THE_BUS))
+            .assume_range(&self.ts_diff[0], 16, Source::Lookup)
+            .assume_range(&self.ts_diff[1], 8, Source::Lookup);
     }
 }
 

@@ -27,13 +27,15 @@ pub mod control;
 pub mod lanes;
 pub mod trace;
 
+use std::borrow::Borrow;
+
 use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
-use tessera_stark::{Chip, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Source, Val};
 
-use self::columns::{CpuPublicValues, NUM_CPU_COLS};
+use self::columns::{CpuCols, CpuPublicValues, NUM_CPU_COLS};
 use crate::record::MachineRecord;
 
 /// The column in `CpuCols::flags` of a ROM flag bit (bit 0, `REAL`, is `is_real`).
@@ -67,6 +69,80 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         air::eval(builder);
+    }
+}
+
+/// Why the CPU's ALU answers are canonical halves.
+const ALU_ANSWERS: &str = "the ALU chips: every answer they give is canonical 16-bit halves \
+                           (each range-checks its answer or builds it from checked bytes)";
+
+/// Why the ROM operand's halves are 16-bit.
+const ROM_OPERAND: &str = "the program ROM: its `imm` halves are below 2^16 (preprocessed)";
+
+impl HasContract for CpuChip {
+    /// The row's place (`clk`, `pc` and its successors) is state, chained from the row before
+    /// (the first row from the public values). The instruction is the ROM's answer for `pc`:
+    /// its kind and flags are selectors, its operation, registers and operand oracles (the
+    /// ROM is a function of `pc`). Register and memory values are taken from the memory bus;
+    /// ALU answers and `halt` are answers of the CPU's sends (the ALU chips and the Syscall
+    /// chip fix them): oracles, like every other helper. The words written (`result`,
+    /// `mem_new`) are the outputs.
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_CPU_COLS];
+        let c: &CpuCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        contract
+            .selector("is_real", &c.is_real)
+            .state("clk", &c.clk)
+            .state("pc", &c.pc)
+            .state("next_pc", &c.next_pc)
+            .state("next_next_pc", &c.next_next_pc)
+            .selector("kinds", &c.kinds)
+            .selector("flags", &c.flags)
+            .oracle("alu_op", &c.alu_op)
+            .oracle("rs", &c.rs)
+            .oracle("rt", &c.rt)
+            .oracle("rd", &c.rd)
+            .oracle("imm", &c.imm);
+        c.rs_access.declare(&mut contract, "rs_access");
+        c.rt_access.declare(&mut contract, "rt_access");
+        contract.oracle("mem_key", &c.mem_key);
+        c.mem_access.declare(&mut contract, "mem_access");
+        contract.output("mem_new", &c.mem_new);
+        c.rd_access.declare(&mut contract, "rd_access");
+        contract
+            .output("result", &c.result)
+            .oracle("b", &c.b)
+            .oracle("c", &c.c)
+            .oracle("alu_a", &c.alu_a)
+            .oracle("alu_a2", &c.alu_a2);
+        c.eq_lo.declare(&mut contract, "eq_lo");
+        c.eq_hi.declare(&mut contract, "eq_hi");
+        contract
+            .oracle("eq", &c.eq)
+            .oracle("taken", &c.taken)
+            .oracle("lanes", &c.lanes)
+            .oracle("addr_rest", &c.addr_rest)
+            .oracle("old_bytes", &c.old_bytes)
+            .oracle("rt_bytes", &c.rt_bytes)
+            .oracle("sign", &c.sign)
+            .oracle("sign_byte", &c.sign_byte)
+            .oracle("carries", &c.carries)
+            .oracle("range16", &c.range16)
+            .oracle("halt", &c.halt)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.imm, 16, Source::Sender(ROM_OPERAND))
+            .assume_range(&c.alu_a, 16, Source::Sender(ALU_ANSWERS))
+            .assume_range(&c.alu_a2, 16, Source::Sender(ALU_ANSWERS))
+            .assume_range(&c.old_bytes, 8, Source::Lookup)
+            .assume_range(&c.rt_bytes, 8, Source::Lookup)
+            .assume_range(&c.sign_byte, 8, Source::Lookup)
+            .assume_range(&c.range16, 16, Source::Lookup)
+            .guarantee("(op, a, b, c) sent on `alu`: b and c are canonical 16-bit halves (register values or ROM operands)")
+            .guarantee("(clk, halt) sent on `syscall` for every SYSCALL row; only a SYSCALL halts, and a halt ends the shard")
+            .guarantee("every word put on `memory` is canonical 16-bit halves, memory keys below the register keys")
+            .guarantee("each real row executes the ROM's instruction at pc; rows chain through pc, next_pc and next_next_pc from the public start to the public end")
+            .build("`tessera_executor::Executor::step`")
     }
 }
 

@@ -9,7 +9,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::InteractionBuilder;
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::SHA256_K;
-use tessera_stark::{Chip, Val};
+use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Val};
 
 use crate::bus::provide_preprocessed_row;
 use crate::record::MachineRecord;
@@ -51,6 +51,18 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         provide_preprocessed_row(builder, ROUND_CONSTANT_BUS);
+    }
+}
+
+impl HasContract for ShaRoundConstantsChip {
+    fn contract(&self) -> Contract {
+        // One multiplicity per round: the prover's to choose (the provided side of the lookup).
+        // Every row is a row of the table: no `is_real`.
+        let multiplicity = [0u8; 1];
+        ContractBuilder::new(&multiplicity)
+            .oracle("multiplicity", &multiplicity)
+            .guarantee("(j, k_lo, k_hi) provided on `sha_round_constant` has j < 64 and k = SHA256_K[j] as 16-bit halves")
+            .build("`tessera_executor::SHA256_K`")
     }
 }
 

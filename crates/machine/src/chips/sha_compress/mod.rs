@@ -27,7 +27,9 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder, LookupBus};
 use p3_matrix::dense::RowMajorMatrix;
 use tessera_executor::{SyscallEvent, SHA256_K};
-use tessera_stark::{pad_to_power_of_two, Chip, Val};
+use tessera_stark::{
+    pad_to_power_of_two, Chip, Contract, ContractBuilder, HasContract, Source, Val,
+};
 
 use crate::bus::{
     alu_message, lookup_byte, memory_key, permutation, AluOp, ByteOp, SHA_COMPRESS_BUS,
@@ -401,6 +403,49 @@ where
                 false,
             );
         }
+    }
+}
+
+impl HasContract for ShaCompressChip {
+    /// `(clk, w_key, state_key, j)` is received (from the Syscall chip or the row before), the
+    /// words read from the memory bus; `is_round` and `not_last` are the byte table's answers
+    /// for `j`. Of the word slots, `W` and `K` (a round's `w[j]` and `K[j]`, a state row's
+    /// words written) and the new `e` and `a` (offered to later rows) are the row's outputs;
+    /// the working variables come from the chip's own lookup and the rest are ALU answers:
+    /// oracles (the lookup is a function of `(clk, t)` only through the chain, across rows).
+    fn contract(&self) -> Contract {
+        let row = [0u8; NUM_SHA_COMPRESS_COLS];
+        let c: &ShaCompressCols<u8> = row[..].borrow();
+        let mut contract = ContractBuilder::new(c);
+        contract
+            .selector("is_real", &c.is_real)
+            .input("clk", &c.clk)
+            .input("j", &c.j)
+            .selector("is_round", &c.is_round)
+            .selector("not_last", &c.not_last)
+            .input("w_key", &c.w_key)
+            .input("state_key", &c.state_key)
+            .oracle("key_a", &c.key_a)
+            .oracle("key_b", &c.key_b);
+        c.access_a.declare(&mut contract, "access_a");
+        c.access_b.declare(&mut contract, "access_b");
+        for (i, word) in c.words.iter().enumerate() {
+            let name = format!("words[{i}]");
+            if [W, K, NEW_E, NEW_A].contains(&i) {
+                contract.output(&name, word);
+            } else {
+                contract.oracle(&name, word);
+            }
+        }
+        contract
+            .oracle("provided", &c.provided)
+            .oracle("multiplicity", &c.multiplicity)
+            .real_when(&[&c.is_real])
+            .assume_range(&c.key_a, 16, Source::Lookup)
+            .assume_range(&c.key_b, 16, Source::Lookup)
+            .guarantee("(clk, w_key, state_key, 0) received on `sha_compress` starts a chain of 68 rows: the 8 words at state_key become the SHA-256 compression of them with the 64 words at w_key, read at ts = 4·clk + 2 and the state rewritten at 4·clk + 3")
+            .guarantee("(clk, w_key + 1, state_key, j + 1) sent on `sha_compress` by rows j < 67")
+            .build("`tessera_executor::sha256_compress`")
     }
 }
 

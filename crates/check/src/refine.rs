@@ -1,0 +1,280 @@
+//! Lint findings settled by the solvers. Three lints are syntactic and may flag what the
+//! constraints in fact rule out: an interaction live on padding, a count not shown boolean, a
+//! recomposition not shown canonical. Each such finding is put to the solvers as a query on
+//! one row (for a chip with transitions, the first of two rows of any trace): refuted, the
+//! finding is dropped; satisfied, it keeps a concrete row, re-checked by the evaluator; neither,
+//! it stays with the reason.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use tessera_stark::Val;
+
+use crate::extract::ChipIr;
+use crate::ir::{Leaf, NodeId, Row, Var};
+use crate::lint::{linear_terms, lint, Finding, Rule};
+use crate::query::{is_row_independent, specialize_with, RowSystem};
+use crate::smt::{sum_at_least_query, violation_query, Theory};
+use crate::solve::{Answer, Solvers};
+use crate::unroll::{unroll, Window};
+
+/// What the solvers made of a finding.
+enum Settled {
+    /// No row has it: the finding was a limit of the lint.
+    Refuted,
+    /// A row that has it.
+    Witness(String),
+    Open(String),
+}
+
+/// The findings of [`lint`] on `chip`, those the solvers refute dropped and the rest with a
+/// concrete row where one was found.
+pub fn refined_findings(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
+    let findings = lint(chip);
+    if findings.iter().all(|f| f.target.is_none()) {
+        return findings;
+    }
+    let (flat, nodes) = if is_row_independent(chip) {
+        (Cow::Borrowed(chip), None)
+    } else {
+        let u = unroll(chip, &Window::any_two(), &[]);
+        (Cow::Owned(u.chip), Some(u.subject_nodes))
+    };
+    let at = |n: NodeId| nodes.as_ref().map_or(n, |v| v[n as usize]);
+    let focus = |n: NodeId| -> BTreeSet<u32> {
+        flat.ir
+            .vars_of(n)
+            .into_iter()
+            .filter_map(|v| match v {
+                Var::Main(_, c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    let real = if flat.contract.real_flags.is_empty() {
+        vec![None]
+    } else {
+        vec![Some(true), Some(false)]
+    };
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let Some(target) = f.target else {
+                return Some(f);
+            };
+            let settled = match f.rule {
+                Rule::LiveOnPadding => settle(
+                    &flat,
+                    &focus(at(target)),
+                    &[Some(false)],
+                    &[at(target)],
+                    solvers,
+                    |s, x| {
+                        let q = |t| (t, violation_query(s, x[0], t, false).0);
+                        vec![q(Theory::Integer), q(Theory::FiniteField)]
+                    },
+                ),
+                Rule::CountNotBoolean => settle(
+                    &flat,
+                    &focus(at(target)),
+                    &real,
+                    &[at(target)],
+                    solvers,
+                    |s, x| {
+                        // |count| ≤ 1: count·(count − 1)·(count + 1) = 0.
+                        let one = s.ir.constant(Val::ONE);
+                        let (lo, hi) = (s.ir.sub(x[0], one), s.ir.add(x[0], one));
+                        let e = s.ir.mul(x[0], lo);
+                        let e = s.ir.mul(e, hi);
+                        let q = |t| (t, violation_query(s, e, t, false).0);
+                        vec![q(Theory::Integer), q(Theory::FiniteField)]
+                    },
+                ),
+                Rule::WideRecomposition => {
+                    let mut terms = Vec::new();
+                    linear_terms(chip, target, 1, &mut terms);
+                    let bound = Val::ORDER_U32 as u128;
+                    let limbs: BTreeSet<u32> = terms.iter().map(|&(_, c)| c).collect();
+                    settle(&flat, &limbs, &real[..1], &[], solvers, |s, _| {
+                        vec![(Theory::Integer, sum_at_least_query(s, &terms, bound))]
+                    })
+                }
+                _ => return Some(f),
+            };
+            match settled {
+                Settled::Refuted => None,
+                Settled::Witness(row) => {
+                    let _ = write!(f.message, "; e.g. the row {row}");
+                    Some(f)
+                }
+                Settled::Open(why) => {
+                    let _ = write!(f.message, " (not settled by the solvers: {why})");
+                    Some(f)
+                }
+            }
+        })
+        .collect()
+}
+
+/// The part of `flat` within `radius` steps of the columns `focus`: the constraints (of degree
+/// at most `max_degree`) and interactions that read a column reached so far, and the columns
+/// they read, `radius` times.
+/// Dropping the rest only drops facts, so what the part refutes the chip refutes.
+fn slice(flat: &ChipIr, focus: &BTreeSet<u32>, radius: usize, max_degree: u32) -> ChipIr {
+    let cols = |id: NodeId| -> BTreeSet<u32> {
+        flat.ir
+            .vars_of(id)
+            .into_iter()
+            .filter_map(|v| match v {
+                Var::Main(_, c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    // A constraint above `max_degree` is left out (it reads nothing then).
+    let constraint_cols: Vec<BTreeSet<u32>> = flat
+        .constraints
+        .iter()
+        .map(|&c| {
+            if flat.ir.degree(c) <= max_degree {
+                cols(c)
+            } else {
+                BTreeSet::new()
+            }
+        })
+        .collect();
+    let interaction_cols: Vec<BTreeSet<u32>> = flat
+        .interactions
+        .iter()
+        .map(|i| {
+            let mut c = cols(i.count);
+            for &f in &i.fields {
+                c.extend(cols(f));
+            }
+            c
+        })
+        .collect();
+    let mut reached = focus.clone();
+    reached.extend(flat.contract.real_flags.iter().map(|&f| f as u32));
+    for _ in 0..radius {
+        let mut next = reached.clone();
+        for c in constraint_cols.iter().chain(&interaction_cols) {
+            if !c.is_disjoint(&reached) {
+                next.extend(c);
+            }
+        }
+        reached = next;
+    }
+    let mut part = flat.clone();
+    let touches = |c: &BTreeSet<u32>| !c.is_disjoint(&reached);
+    part.constraints = flat
+        .constraints
+        .iter()
+        .zip(&constraint_cols)
+        .filter(|(_, c)| touches(c))
+        .map(|(&id, _)| id)
+        .collect();
+    part.interactions = flat
+        .interactions
+        .iter()
+        .zip(&interaction_cols)
+        .filter(|(_, c)| touches(c))
+        .map(|(i, _)| i.clone())
+        .collect();
+    part
+}
+
+/// [`settle_all`] on growing parts of `flat` around the columns `focus` (a refutation of a
+/// part is one of the chip), then on the whole chip.
+fn settle(
+    flat: &ChipIr,
+    focus: &BTreeSet<u32>,
+    kinds: &[Option<bool>],
+    wanted: &[NodeId],
+    solvers: &Solvers,
+    build: impl Fn(&mut RowSystem, &[NodeId]) -> Vec<(Theory, String)>,
+) -> Settled {
+    // Low-degree parts first: gadgets (range and zero checks) settle most findings, and a
+    // hash's rounds only slow the solvers down.
+    for (radius, max_degree) in [(2, 2), (1, 3), (2, 3), (3, 3)] {
+        let part = slice(flat, focus, radius, max_degree);
+        if part.constraints.len() == flat.constraints.len()
+            && part.interactions.len() == flat.interactions.len()
+        {
+            break;
+        }
+        if let Settled::Refuted = settle_all(&part, kinds, wanted, solvers, &build) {
+            return Settled::Refuted;
+        }
+    }
+    settle_all(flat, kinds, wanted, solvers, &build)
+}
+
+/// Puts the queries `build` makes to the solvers, from the chip specialized to each kind of row
+/// in `kinds` (with the nodes `wanted`, specialized alike): refuted when every kind refutes
+/// them.
+fn settle_all(
+    flat: &ChipIr,
+    kinds: &[Option<bool>],
+    wanted: &[NodeId],
+    solvers: &Solvers,
+    build: &impl Fn(&mut RowSystem, &[NodeId]) -> Vec<(Theory, String)>,
+) -> Settled {
+    let mut open = None;
+    for &real in kinds {
+        let Some((mut system, extra)) = specialize_with(flat, &[], real, wanted) else {
+            continue;
+        };
+        system.forced.clear();
+        let queries = build(&mut system, &extra);
+        match solvers.solve(&queries) {
+            Answer::Unsat => {}
+            Answer::Sat(model) => {
+                let row: Vec<u32> = (0..flat.width)
+                    .map(|c| model.get(&format!("x{c}_0")).copied().unwrap_or(0))
+                    .collect();
+                if satisfies(flat, &row) {
+                    return Settled::Witness(show(flat, &row));
+                }
+                open.get_or_insert_with(|| "a model fails the concrete check".to_string());
+            }
+            Answer::Unknown(why) => {
+                open.get_or_insert(why);
+            }
+        }
+    }
+    match open {
+        Some(why) => Settled::Open(why),
+        None => Settled::Refuted,
+    }
+}
+
+/// Whether `row` satisfies every constraint of `flat`.
+fn satisfies(flat: &ChipIr, row: &[u32]) -> bool {
+    let values = flat.ir.eval_all(|leaf| match leaf {
+        Leaf::Var(Var::Main(Row::Local, c)) => Val::from_u32(row[c as usize]),
+        _ => Val::ZERO,
+    });
+    flat.constraints
+        .iter()
+        .all(|&c| values[c as usize] == Val::ZERO)
+}
+
+/// The nonzero cells of `row`.
+fn show(chip: &ChipIr, row: &[u32]) -> String {
+    let cells: Vec<String> = chip
+        .contract
+        .columns
+        .iter()
+        .zip(row)
+        .filter(|(_, &v)| v != 0)
+        .map(|(col, &v)| format!("{} = {}", col.name, Val::from_u32(v).as_canonical_u32()))
+        .collect();
+    if cells.is_empty() {
+        "every cell 0".into()
+    } else {
+        cells.join(", ")
+    }
+}
