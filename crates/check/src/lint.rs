@@ -415,21 +415,14 @@ fn describe(chip: &ChipIr, k: usize, i: &Interaction) -> String {
     format!("interaction {k} on {}{scope}", i.bus)
 }
 
-/// The interactions whose count is not shown zero when `is_real = 0`.
-pub fn live_on_padding_interactions(chip: &ChipIr) -> Vec<usize> {
+/// Flags each interaction whose count is not shown zero when `is_real = 0`.
+fn live_on_padding(chip: &ChipIr, findings: &mut Vec<Finding>) {
     if chip.contract.real_flags.is_empty() {
-        return Vec::new();
+        return;
     }
     let zero = zero_on_padding(chip);
-    (0..chip.interactions.len())
-        .filter(|&k| !identically(chip, chip.interactions[k].count, &zero, Val::ZERO))
-        .collect()
-}
-
-fn live_on_padding(chip: &ChipIr, findings: &mut Vec<Finding>) {
-    for k in live_on_padding_interactions(chip) {
-        let i = &chip.interactions[k];
-        {
+    for (k, i) in chip.interactions.iter().enumerate() {
+        if !identically(chip, i.count, &zero, Val::ZERO) {
             findings.push(Finding {
                 rule: Rule::LiveOnPadding,
                 target: Some(i.count),
