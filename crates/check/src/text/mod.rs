@@ -1,6 +1,6 @@
 //! A line-oriented text format for AIRs that are not Tessera's: an auditor writes a chip's
 //! columns, constraints, bus interactions and contract by hand and checks it as Tessera's own
-//! chips are checked. [`parse`] lowers a file into the [`ChipIr`] that [`crate::extract`] would
+//! chips are checked. [`parse`] lowers a file into the [`ChipIr`] that [`crate::extract()`] would
 //! produce from the same AIR written in Rust: the same node shapes (Plonky3's symbolic builder
 //! folds constants and drops `+ 0`, `· 1`, so this does too), receives as negated counts, locals
 //! after the global interactions. The format is specified in `docs/check-format.md`.
