@@ -12,14 +12,13 @@ use tessera_stark::{Role, Val};
 use crate::extract::{ChipIr, Scope};
 use crate::ir::{Leaf, Row, Var};
 use crate::query::{
-    answer_fields, assignments, is_row_independent, mode_columns, modes, specialize, RowSystem,
-    MAX_MODE_COLUMNS,
+    answer_fields, is_row_independent, mode_assignments, mode_columns, modes, specialize, RowSystem,
 };
 use crate::reference::answered;
 use crate::smt::{cell, determinism_query, Target, Theory};
 use crate::solve::{Answer, Solvers};
 use crate::specialize::{constant, signed};
-use crate::unroll::{unroll, Window};
+use crate::unroll::{flat_column, unroll, Window};
 
 /// What must be determined: a column, or an answer field of a received message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +118,8 @@ pub fn determinism_verdicts(
     let mut windows: Vec<Window> = (0..2).map(|r| Window::cyclic(2, r)).collect();
     windows.extend((0..4).map(|r| Window::cyclic(4, r)));
     windows.push(Window::induction());
+    // What a cyclic trace's earlier rows proved, by height: `(row, column)`.
+    let mut learned: HashMap<usize, Vec<(usize, u32)>> = HashMap::new();
     let mut combined: Vec<SubjectVerdict> = own
         .iter()
         .map(|&subject| SubjectVerdict {
@@ -126,7 +127,16 @@ pub fn determinism_verdicts(
             verdict: Verdict::Proved,
         })
         .collect();
-    for window in &windows {
+    for window in &mut windows {
+        let height = window.rows.len();
+        if window.hypothesis.is_none() {
+            learn(
+                chip,
+                window,
+                learned.get(&height).map_or(&[][..], |l| &l[..]),
+                &own,
+            );
+        }
         let u = unroll(chip, window, &own);
         let verdicts = match verdicts_in(&u.chip, &u.split, &u.subjects, solvers, stop) {
             Ok(v) => v,
@@ -139,6 +149,15 @@ pub fn determinism_verdicts(
                 .collect(),
         };
         let induction = window.hypothesis.is_some();
+        if !induction {
+            let proved = verdicts
+                .iter()
+                .filter_map(|v| match (v.subject, &v.verdict) {
+                    (Subject::Column(c), Verdict::Proved) => Some((window.subject, c)),
+                    _ => None,
+                });
+            learned.entry(height).or_default().extend(proved);
+        }
         for v in verdicts {
             let Some(slot) = combined.iter_mut().find(|c| c.subject == v.subject) else {
                 continue;
@@ -172,6 +191,44 @@ pub fn determinism_verdicts(
     Ok(combined)
 }
 
+/// Lets `window` (a row of a cyclic trace) use what the trace's earlier rows proved: a row the
+/// window's constraints make real (its real flags fixed to sum 1) has the senders'
+/// assumptions, and the columns proved determined there are shared by both copies. Sound
+/// because every pair of copies this window admits is then a pair the earlier window admitted
+/// (the same trace's constraints, that row real with its assumptions, the same shared cells),
+/// and no such pair differs there.
+fn learn(chip: &ChipIr, window: &mut Window, learned: &[(usize, u32)], own: &[Subject]) {
+    if learned.is_empty() {
+        return;
+    }
+    let probe = unroll(chip, window, own);
+    let Some(system) = specialize(&probe.chip, &[]) else {
+        return;
+    };
+    let fixed: HashMap<u32, u32> = system.mode.iter().copied().collect();
+    let is_real = |row: usize| {
+        let flags = &chip.contract.real_flags;
+        if flags.is_empty() {
+            return true;
+        }
+        let values: Option<Vec<u32>> = flags
+            .iter()
+            .map(|&f| fixed.get(&flat_column(chip, row, f as u32)).copied())
+            .collect();
+        values.is_some_and(|v| v.iter().sum::<u32>() == 1)
+    };
+    let rows: std::collections::BTreeSet<usize> = learned.iter().map(|&(r, _)| r).collect();
+    for row in rows {
+        if row == window.subject || !is_real(row) {
+            continue;
+        }
+        window.real.push(row);
+        window
+            .known
+            .extend(learned.iter().filter(|&&(r, _)| r == row).copied());
+    }
+}
+
 /// The verdicts on `subjects` (each a column or answer of `chip`, with the subject it is
 /// reported as), with the modes split on `split`.
 ///
@@ -188,13 +245,13 @@ fn verdicts_in(
 ) -> Result<Vec<SubjectVerdict>, String> {
     // Too many modes to enumerate: the chip is checked unsplit (one system, every flag
     // symbolic), which is sound but leaves the solvers more to do.
-    let split = if split.len() > MAX_MODE_COLUMNS {
-        &[][..]
-    } else {
-        split
+    let (split, modes) = match mode_assignments(chip, split) {
+        Ok(modes) => (split, modes),
+        Err(_) => (&[][..], vec![Vec::new()]),
     };
-    let systems: Vec<RowSystem> = assignments(split)
-        .filter_map(|mode| specialize(chip, &mode))
+    let systems: Vec<RowSystem> = modes
+        .iter()
+        .filter_map(|mode| specialize(chip, mode))
         .collect();
     if systems.is_empty() {
         return Err("no mode of the chip admits a real row".into());
@@ -442,6 +499,34 @@ pub fn confirm(chip: &ChipIr, rows: &[Vec<u32>; 2], subject: Subject) -> Result<
             }
             let f: Vec<u32> = i.fields.iter().map(|&x| v(x)).collect();
             answered(&i.bus, &f).map_err(|why| format!("interaction {k} on {}: {why}", i.bus))?;
+        }
+    }
+    functions_agree(chip, &values)
+}
+
+/// Sends on a bus the contract declares a function of its key, in either row: the same key
+/// never looks up different values.
+fn functions_agree(chip: &ChipIr, values: &[Vec<Val>]) -> Result<(), String> {
+    for function in &chip.contract.functions {
+        let mut seen: HashMap<Vec<Val>, Vec<Val>> = HashMap::new();
+        for values in values {
+            for i in &chip.interactions {
+                let live = signed(values[i.count as usize].as_canonical_u32()) > 0;
+                if i.bus != function.bus || !live || i.fields.len() <= function.key_fields {
+                    continue;
+                }
+                let f: Vec<Val> = i.fields.iter().map(|&x| values[x as usize]).collect();
+                let (key, looked_up) = f.split_at(function.key_fields);
+                let earlier = seen
+                    .entry(key.to_vec())
+                    .or_insert_with(|| looked_up.to_vec());
+                if earlier != looked_up {
+                    return Err(format!(
+                        "{}: one key looks up two values (the bus is a function)",
+                        function.bus
+                    ));
+                }
+            }
         }
     }
     Ok(())

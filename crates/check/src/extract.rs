@@ -147,6 +147,7 @@ pub fn anonymous_contract(width: usize) -> Contract {
             .collect(),
         real_flags: Vec::new(),
         assumptions: Vec::new(),
+        functions: Vec::new(),
         guarantees: Vec::new(),
         reference: "none declared",
     }

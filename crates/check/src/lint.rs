@@ -591,9 +591,10 @@ fn assumptions(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>) 
         if a.source() != Source::Lookup {
             continue;
         }
-        let (bits, what) = match a {
-            Assumption::Range { bits, .. } => (*bits, format!("below 2^{bits}")),
-            Assumption::Boolean { .. } => (1, "boolean".to_string()),
+        let bits = a.bits();
+        let what = match a {
+            Assumption::Boolean { .. } => "boolean".to_string(),
+            _ => format!("below 2^{bits}"),
         };
         for &col in a.columns() {
             let justified = facts

@@ -9,9 +9,7 @@ use std::collections::BTreeSet;
 use crate::determinism::{determinism_verdicts, Verdict};
 use crate::extract::ChipIr;
 use crate::lint::lint;
-use crate::query::{
-    assignments, is_row_independent, mode_columns, specialize_with, MAX_MODE_COLUMNS,
-};
+use crate::query::{is_row_independent, mode_assignments, mode_columns, specialize_with};
 use crate::smt::{violation_query, Theory};
 use crate::solve::{Answer, Solvers};
 use crate::unroll::{unroll, Window};
@@ -143,10 +141,7 @@ fn redundant_in(
     kinds: &[Option<bool>],
     solvers: &Solvers,
 ) -> Result<(), String> {
-    if split.len() > MAX_MODE_COLUMNS {
-        return Err(format!("{} mode columns", split.len()));
-    }
-    for mode in assignments(split) {
+    for mode in mode_assignments(m, split)? {
         for &real in kinds {
             let Some((mut system, extra)) = specialize_with(m, &mode, real, &[dropped]) else {
                 continue;

@@ -175,6 +175,11 @@ fn assumption(chip: &ChipIr, a: &Assumption) -> String {
     match a {
         Assumption::Range { bits, .. } => format!("{} < 2^{bits}  ({source})", names.join(", ")),
         Assumption::Boolean { .. } => format!("{} boolean  ({source})", names.join(", ")),
+        Assumption::OneOf { values, .. } => format!(
+            "({}) one of {} combinations  ({source})",
+            names.join(", "),
+            values.len()
+        ),
     }
 }
 
@@ -217,6 +222,16 @@ pub fn snapshot(chip: &ChipIr) -> String {
         let _ = writeln!(out, "\nassumptions:");
         for a in &chip.contract.assumptions {
             let _ = writeln!(out, "  {}", assumption(chip, a));
+        }
+    }
+    if !chip.contract.functions.is_empty() {
+        let _ = writeln!(out, "\nfunctions:");
+        for f in &chip.contract.functions {
+            let _ = writeln!(
+                out,
+                "  `{}` is a function of its first {} field(s), by {}",
+                f.bus, f.key_fields, f.why
+            );
         }
     }
     if !chip.contract.guarantees.is_empty() {

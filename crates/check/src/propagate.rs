@@ -5,7 +5,7 @@
 //! columns are equal in every two solutions with the same inputs, so the solver's queries share
 //! them between the copies, and a forced target is proved outright.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use tessera_stark::Val;
@@ -19,6 +19,7 @@ use crate::specialize::{constant, signed};
 pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
     let mut forced: BTreeSet<u32> = system.inputs.clone();
     let booleans = boolean_columns(system);
+    let mut answer_values: BTreeSet<NodeId> = BTreeSet::new();
     loop {
         let before = forced.len();
         // A constraint says its polynomial is 0; a received argument is a value the sender fixes:
@@ -32,6 +33,7 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
             .iter()
             .copied()
             .chain(arguments)
+            .chain(answer_values.iter().copied())
             .collect();
         for &c in &forced_values {
             let unknown: Vec<u32> = columns(system, c)
@@ -45,9 +47,11 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
             }
             if let Some(bits) = forced_bits(system, c, &forced, &booleans) {
                 forced.extend(bits);
-            } else if unknown.len() <= MAX_ENUMERATED
+            } else if !unknown.is_empty()
                 && unknown.iter().all(|x| booleans.contains(x))
-                && injective_on_booleans(system, c, &unknown, &forced, &booleans)
+                && ((unknown.len() <= MAX_ENUMERATED
+                    && injective_on_booleans(system, c, &unknown, &forced, &booleans))
+                    || injective_on_groups(system, c, &forced, &booleans))
             {
                 forced.extend(unknown);
             }
@@ -62,6 +66,11 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
                 }
                 Promise::Byte { .. } => continue,
                 Promise::Alu { op, a, b, c } => (vec![op, b[0], b[1], c[0], c[1]], a.to_vec()),
+                Promise::Table {
+                    ref key,
+                    ref values,
+                    ..
+                } => (key.clone(), values.clone()),
                 Promise::Range { .. } => continue,
             };
             let known = arguments
@@ -71,6 +80,10 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
                 for a in answers {
                     if let Node::Var(Var::Main(Row::Local, x)) = system.ir.node(a) {
                         forced.insert(x);
+                    } else {
+                        // An answer that is an expression (a packed word of flags) is a
+                        // forced value, as a constraint is.
+                        answer_values.insert(a);
                     }
                 }
             }
@@ -169,6 +182,107 @@ fn injective_on_booleans(
         if *seen.entry(value).or_insert(projection) != projection {
             return false;
         }
+    }
+    true
+}
+
+/// The most assignments [`injective_on_groups`] enumerates.
+const MAX_GROUP_ASSIGNMENTS: usize = 1 << 16;
+
+/// Whether the forced value `id`, affine in unforced boolean columns with constant
+/// coefficients, picks their values: the columns are split into at-most-one groups (a
+/// constraint `S·(S − 1) = 0` with `S` a plain sum of them) and free bits, and the sums of
+/// every choice (one column of each group or none, each free bit 0 or 1) are distinct. The
+/// choices over-approximate what the constraints allow, so distinct sums are a proof; this
+/// covers a packed word of a one-hot kind and flag bits, too many columns to enumerate.
+fn injective_on_groups(
+    system: &RowSystem,
+    id: NodeId,
+    forced: &BTreeSet<u32>,
+    booleans: &BTreeSet<u32>,
+) -> bool {
+    let ir = &system.ir;
+    let mut terms: Vec<(i64, NodeId)> = Vec::new();
+    collect_terms(system, id, 1, &mut terms);
+    let mut coefficient: std::collections::BTreeMap<u32, Val> = Default::default();
+    for &(k, t) in &terms {
+        if columns(system, t).iter().all(|c| forced.contains(c)) {
+            continue;
+        }
+        match ir.node(t) {
+            Node::Var(Var::Main(Row::Local, c)) if booleans.contains(&c) => {
+                let k = if k < 0 {
+                    -Val::from_u64(k.unsigned_abs())
+                } else {
+                    Val::from_u64(k as u64)
+                };
+                *coefficient.entry(c).or_insert(Val::ZERO) += k;
+            }
+            _ => return false,
+        }
+    }
+    if coefficient.is_empty() || coefficient.values().any(|&k| k == Val::ZERO) {
+        return false;
+    }
+    // At-most-one groups among the columns, from `S·(S − 1) = 0`.
+    let mut grouped: BTreeSet<u32> = BTreeSet::new();
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    for &c in &system.constraints {
+        let Node::Mul(x, y) = ir.node(c) else {
+            continue;
+        };
+        let Node::Sub(x2, one) = ir.node(y) else {
+            continue;
+        };
+        if x2 != x || ir.node(one) != Node::Const(1) {
+            continue;
+        }
+        let mut sum = Vec::new();
+        collect_terms(system, x, 1, &mut sum);
+        let members: Option<Vec<u32>> = sum
+            .iter()
+            .map(|&(k, t)| match ir.node(t) {
+                Node::Var(Var::Main(Row::Local, b)) if k == 1 && booleans.contains(&b) => Some(b),
+                _ => None,
+            })
+            .collect();
+        let Some(members) = members else { continue };
+        let inside: Vec<u32> = members
+            .into_iter()
+            .filter(|b| coefficient.contains_key(b))
+            .collect();
+        if inside.len() > 1 && inside.iter().all(|b| !grouped.contains(b)) {
+            grouped.extend(&inside);
+            groups.push(inside);
+        }
+    }
+    groups.extend(
+        coefficient
+            .keys()
+            .filter(|b| !grouped.contains(b))
+            .map(|&b| vec![b]),
+    );
+    // Every choice's sum, each remembered with the choice that gives it.
+    let mut sums: HashMap<Val, Vec<usize>> = HashMap::from([(Val::ZERO, Vec::new())]);
+    for group in &groups {
+        if sums.len() * (group.len() + 1) > MAX_GROUP_ASSIGNMENTS {
+            return false;
+        }
+        let mut next: HashMap<Val, Vec<usize>> = HashMap::new();
+        for (sum, choice) in &sums {
+            for pick in 0..=group.len() {
+                let value = match pick {
+                    0 => *sum,
+                    i => *sum + coefficient[&group[i - 1]],
+                };
+                let mut extended = choice.clone();
+                extended.push(pick);
+                if next.insert(value, extended).is_some() {
+                    return false;
+                }
+            }
+        }
+        sums = next;
     }
     true
 }

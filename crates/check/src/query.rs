@@ -8,9 +8,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use tessera_machine::bus::{ALU_BUS, BYTE_BUS};
-use tessera_stark::{Assumption, Role, Source, Val};
+use tessera_stark::{Role, Source, Val};
 
 use crate::extract::{ChipIr, Scope};
 use crate::ir::{Ir, Node, NodeId, Row, Var};
@@ -35,6 +35,13 @@ pub enum Promise {
         a: [NodeId; 2],
         b: [NodeId; 2],
         c: [NodeId; 2],
+    },
+    /// A lookup on a bus the contract declares a function of its key: `values` are the bus's
+    /// function of `key` (the same for every message with the same key).
+    Table {
+        bus: String,
+        key: Vec<NodeId>,
+        values: Vec<NodeId>,
     },
 }
 
@@ -75,6 +82,9 @@ pub struct RowSystem {
     pub received: Vec<Received>,
     /// Range and booleanity assumptions on columns, from the contract's senders.
     pub assumed: Vec<(u32, u32)>,
+    /// Combinations the contract's senders promise: the columns hold one of the tuples (those
+    /// the mode allows, on the columns it leaves free).
+    pub one_of: Vec<(Vec<u32>, Vec<Vec<u32>>)>,
     pub width: usize,
 }
 
@@ -126,15 +136,72 @@ pub fn assignments(columns: &[u32]) -> impl Iterator<Item = Vec<(u32, u32)>> + '
     })
 }
 
+/// The most modes enumerated.
+pub const MAX_MODES: usize = 1 << MAX_MODE_COLUMNS;
+
+/// The modes to split `chip` by on the columns `split`: the combinations a sender's one-of
+/// assumption allows on the columns it covers, times every 0/1 assignment of the others. An
+/// error when there are too many.
+pub fn mode_assignments(chip: &ChipIr, split: &[u32]) -> Result<Vec<Vec<(u32, u32)>>, String> {
+    let mut modes: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+    let mut covered: BTreeSet<u32> = BTreeSet::new();
+    for a in &chip.contract.assumptions {
+        let tessera_stark::Assumption::OneOf {
+            columns,
+            values,
+            source: Source::Sender(_),
+        } = a
+        else {
+            continue;
+        };
+        let columns: Vec<u32> = columns.iter().map(|&c| c as u32).collect();
+        if !columns
+            .iter()
+            .all(|c| split.contains(c) && !covered.contains(c))
+        {
+            continue;
+        }
+        if modes.len() * values.len() > MAX_MODES {
+            return Err(format!("{} modes", modes.len() * values.len()));
+        }
+        covered.extend(&columns);
+        modes = modes
+            .iter()
+            .flat_map(|m| {
+                values.iter().map(|v| {
+                    let mut m = m.clone();
+                    m.extend(columns.iter().copied().zip(v.iter().copied()));
+                    m
+                })
+            })
+            .collect();
+    }
+    let rest: Vec<u32> = split
+        .iter()
+        .copied()
+        .filter(|c| !covered.contains(c))
+        .collect();
+    if rest.len() > MAX_MODE_COLUMNS || modes.len() << rest.len() > MAX_MODES {
+        return Err(format!("{} mode columns", split.len()));
+    }
+    Ok(modes
+        .iter()
+        .flat_map(|m| {
+            assignments(&rest).map(move |a| {
+                let mut m = m.clone();
+                m.extend(a);
+                m
+            })
+        })
+        .collect())
+}
+
 /// Every feasible mode of `chip` with the row real: each assignment of its mode columns that
 /// leaves no constraint a nonzero constant.
 pub fn modes(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
     let columns = mode_columns(chip);
-    if columns.len() > MAX_MODE_COLUMNS {
-        return Err(format!("{} mode columns", columns.len()));
-    }
     let mut systems = Vec::new();
-    for mode in assignments(&columns) {
+    for mode in mode_assignments(chip, &columns)? {
         if let Some(system) = specialize(chip, &mode) {
             systems.push(system);
         }
@@ -156,11 +223,156 @@ pub fn specialize_with(
     real: Option<bool>,
     extra: &[NodeId],
 ) -> Option<(RowSystem, Vec<NodeId>)> {
-    let subst: HashMap<Var, Val> = mode
+    // Columns a constraint fixes to a constant (`is_real − 1` on the asked row, a selector
+    // fixed by a window) are substituted too, until none is left: their products fold, which
+    // leaves the guarded constraints (`is_transition · next.is_real · (next.pc − pc')`) linear.
+    let mut subst: HashMap<Var, Val> = mode
         .iter()
         .map(|&(c, v)| (Var::Main(Row::Local, c), Val::from_u32(v)))
         .collect();
-    let mut s = Specializer::new(&chip.ir, &subst);
+    let mut mode = mode.to_vec();
+    let (mut s, constraints) = loop {
+        let (s, constraints) = constraints_under(chip, &subst, real)?;
+        let fixed: Vec<(u32, Val)> = constraints
+            .iter()
+            .filter_map(|&c| fixed_column(&s.ir, c))
+            .collect();
+        if fixed.is_empty() {
+            break (s, constraints);
+        }
+        drop(s);
+        for (c, v) in fixed {
+            if subst.insert(Var::Main(Row::Local, c), v).is_none() {
+                mode.push((c, v.as_canonical_u32()));
+            }
+        }
+    };
+    let mut facts = Vec::new();
+    let mut received = Vec::new();
+    for (index, i) in chip.interactions.iter().enumerate() {
+        if i.scope != Scope::Global {
+            continue;
+        }
+        let count = s.map(i.count);
+        if is_receive(&s.ir, count) && i.bus == ALU_BUS && i.fields.len() == 7 {
+            // The sender fixes how many copies it sends as well as what they say.
+            let f: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
+            received.push(Received {
+                interaction: index,
+                bus: i.bus.clone(),
+                count,
+                arguments: vec![count, f[0], f[3], f[4], f[5], f[6]],
+                answers: vec![f[1], f[2]],
+            });
+            continue;
+        }
+        // Receives (negative counts) promise the chip nothing.
+        let receive = matches!(s.ir.node(count), Node::Neg(_))
+            || constant(&s.ir, count).is_some_and(|c| signed(c) <= 0);
+        if receive {
+            continue;
+        }
+        let fields: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
+        let function = chip
+            .contract
+            .functions
+            .iter()
+            .find(|f| f.bus == i.bus && f.key_fields < fields.len());
+        let promise = if let Some(function) = function {
+            let (key, values) = fields.split_at(function.key_fields);
+            Promise::Table {
+                bus: i.bus.clone(),
+                key: key.to_vec(),
+                values: values.to_vec(),
+            }
+        } else if i.bus == BYTE_BUS && fields.len() == 4 {
+            Promise::Byte {
+                op: fields[0],
+                a: fields[1],
+                b: fields[2],
+                c: fields[3],
+            }
+        } else if i.bus == ALU_BUS && fields.len() == 7 {
+            Promise::Alu {
+                op: fields[0],
+                a: [fields[1], fields[2]],
+                b: [fields[3], fields[4]],
+                c: [fields[5], fields[6]],
+            }
+        } else {
+            continue;
+        };
+        facts.push(Fact { count, promise });
+    }
+    let extra = extra.iter().map(|&e| s.map(e)).collect();
+    let mut assumed = Vec::new();
+    let mut one_of = Vec::new();
+    let fixed: HashMap<u32, u32> = mode.iter().copied().collect();
+    for a in &chip.contract.assumptions {
+        if let (Source::Sender(_), false) = (a.source(), real == Some(false)) {
+            let bits = a.bits();
+            assumed.extend(a.columns().iter().map(|&c| (c as u32, bits)));
+            if let tessera_stark::Assumption::OneOf {
+                columns, values, ..
+            } = a
+            {
+                let (kept, allowed) = consistent(columns, values, &fixed);
+                if allowed.is_empty() {
+                    return None;
+                }
+                one_of.push((kept, allowed));
+            }
+        }
+    }
+    let inputs = (0..chip.width as u32)
+        .filter(|&c| chip.contract.columns[c as usize].role == Role::Input)
+        .collect();
+    let mut system = RowSystem {
+        ir: s.ir,
+        mode,
+        constraints,
+        facts,
+        forced: BTreeSet::new(),
+        received,
+        inputs,
+        assumed,
+        one_of,
+        width: chip.width,
+    };
+    system.forced = crate::propagate::forced_columns(&system);
+    Some((system, extra))
+}
+
+/// The tuples of a one-of assumption that agree with the `fixed` columns, on the columns left
+/// free.
+fn consistent(
+    columns: &[usize],
+    values: &[Vec<u32>],
+    fixed: &HashMap<u32, u32>,
+) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let free: Vec<usize> = (0..columns.len())
+        .filter(|&i| !fixed.contains_key(&(columns[i] as u32)))
+        .collect();
+    let mut allowed: Vec<Vec<u32>> = values
+        .iter()
+        .filter(|v| {
+            (0..columns.len()).all(|i| fixed.get(&(columns[i] as u32)).is_none_or(|&f| f == v[i]))
+        })
+        .map(|v| free.iter().map(|&i| v[i]).collect())
+        .collect();
+    allowed.sort();
+    allowed.dedup();
+    (free.iter().map(|&i| columns[i] as u32).collect(), allowed)
+}
+
+/// The chip's constraints (and, for a real or padding row, its real flags' sum) under `subst`,
+/// with the specializer that made them; `None` if one is a nonzero constant.
+fn constraints_under<'a>(
+    chip: &'a ChipIr,
+    subst: &'a HashMap<Var, Val>,
+    real: Option<bool>,
+) -> Option<(Specializer<'a>, Vec<NodeId>)> {
+    let mut s = Specializer::new(&chip.ir, subst);
     let mut constraints = Vec::new();
     for &c in &chip.constraints {
         let m = s.map(c);
@@ -194,78 +406,51 @@ pub fn specialize_with(
             constraints.push(sum);
         }
     }
-    let mut facts = Vec::new();
-    let mut received = Vec::new();
-    for (index, i) in chip.interactions.iter().enumerate() {
-        if i.scope != Scope::Global {
-            continue;
-        }
-        let count = s.map(i.count);
-        if is_receive(&s.ir, count) && i.bus == ALU_BUS && i.fields.len() == 7 {
-            // The sender fixes how many copies it sends as well as what they say.
-            let f: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
-            received.push(Received {
-                interaction: index,
-                bus: i.bus.clone(),
-                count,
-                arguments: vec![count, f[0], f[3], f[4], f[5], f[6]],
-                answers: vec![f[1], f[2]],
-            });
-            continue;
-        }
-        // Receives (negative counts) promise the chip nothing.
-        let receive = matches!(s.ir.node(count), Node::Neg(_))
-            || constant(&s.ir, count).is_some_and(|c| signed(c) <= 0);
-        if receive {
-            continue;
-        }
-        let fields: Vec<NodeId> = i.fields.iter().map(|&f| s.map(f)).collect();
-        let promise = if i.bus == BYTE_BUS && fields.len() == 4 {
-            Promise::Byte {
-                op: fields[0],
-                a: fields[1],
-                b: fields[2],
-                c: fields[3],
-            }
-        } else if i.bus == ALU_BUS && fields.len() == 7 {
-            Promise::Alu {
-                op: fields[0],
-                a: [fields[1], fields[2]],
-                b: [fields[3], fields[4]],
-                c: [fields[5], fields[6]],
-            }
-        } else {
-            continue;
+    Some((s, constraints))
+}
+
+/// The column and value `id = 0` fixes, when `id` is `k·x + c` for one main column `x` and
+/// constants `k ≠ 0`, `c`.
+fn fixed_column(ir: &Ir, id: NodeId) -> Option<(u32, Val)> {
+    // `id` as `k·x + c`: the column and `k` (if any), and `c`.
+    fn linear(ir: &Ir, id: NodeId) -> Option<(Option<(u32, Val)>, Val)> {
+        let combine = |a: Option<(u32, Val)>, b: Option<(u32, Val)>| match (a, b) {
+            (None, b) => Some(b),
+            (a, None) => Some(a),
+            (Some((x, k)), Some((y, l))) if x == y => Some(Some((x, k + l))),
+            _ => None,
         };
-        facts.push(Fact { count, promise });
+        let negate = |t: Option<(u32, Val)>| t.map(|(x, k)| (x, -k));
+        Some(match ir.node(id) {
+            Node::Const(c) => (None, Val::from_u32(c)),
+            Node::Var(Var::Main(Row::Local, x)) => (Some((x, Val::ONE)), Val::ZERO),
+            Node::Add(a, b) | Node::Sub(a, b) => {
+                let ((ta, ca), (tb, cb)) = (linear(ir, a)?, linear(ir, b)?);
+                if matches!(ir.node(id), Node::Add(..)) {
+                    (combine(ta, tb)?, ca + cb)
+                } else {
+                    (combine(ta, negate(tb))?, ca - cb)
+                }
+            }
+            Node::Neg(a) => {
+                let (t, c) = linear(ir, a)?;
+                (negate(t), -c)
+            }
+            Node::Mul(a, b) => {
+                let ((ta, ca), (tb, cb)) = (linear(ir, a)?, linear(ir, b)?);
+                match (ta, tb) {
+                    (None, t) => (t.map(|(x, k)| (x, k * ca)), ca * cb),
+                    (t, None) => (t.map(|(x, k)| (x, k * cb)), ca * cb),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        })
     }
-    let extra = extra.iter().map(|&e| s.map(e)).collect();
-    let mut assumed = Vec::new();
-    for a in &chip.contract.assumptions {
-        if let (Source::Sender(_), false) = (a.source(), real == Some(false)) {
-            let bits = match a {
-                Assumption::Range { bits, .. } => *bits,
-                Assumption::Boolean { .. } => 1,
-            };
-            assumed.extend(a.columns().iter().map(|&c| (c as u32, bits)));
-        }
+    match linear(ir, id)? {
+        (Some((x, k)), c) if k != Val::ZERO => Some((x, -c * k.inverse())),
+        _ => None,
     }
-    let inputs = (0..chip.width as u32)
-        .filter(|&c| chip.contract.columns[c as usize].role == Role::Input)
-        .collect();
-    let mut system = RowSystem {
-        ir: s.ir,
-        mode: mode.to_vec(),
-        constraints,
-        facts,
-        forced: BTreeSet::new(),
-        received,
-        inputs,
-        assumed,
-        width: chip.width,
-    };
-    system.forced = crate::propagate::forced_columns(&system);
-    Some((system, extra))
 }
 
 /// The answer fields of a message the chip receives on `bus`, if the checker knows the bus

@@ -232,9 +232,14 @@ fn settle_all(
         match solvers.solve(&queries) {
             Answer::Unsat => {}
             Answer::Sat(model) => {
-                let row: Vec<u32> = (0..flat.width)
+                // Columns the specialization fixed are not in the query: their values come
+                // from the mode, not from the model.
+                let mut row: Vec<u32> = (0..flat.width)
                     .map(|c| model.get(&format!("x{c}_0")).copied().unwrap_or(0))
                     .collect();
+                for &(c, v) in &system.mode {
+                    row[c as usize] = v;
+                }
                 if satisfies(flat, &row) {
                     return Settled::Witness(show(flat, &row));
                 }

@@ -59,6 +59,11 @@ pub struct Window {
     pub subject: usize,
     /// A row whose determined columns both copies share (the induction hypothesis).
     pub hypothesis: Option<usize>,
+    /// Rows besides the subject's known to be real, so the senders' assumptions hold there.
+    pub real: Vec<usize>,
+    /// Cells `(row, column)` both copies share because an earlier window of the same trace
+    /// proved them determined.
+    pub known: Vec<(usize, u32)>,
 }
 
 impl Window {
@@ -74,6 +79,8 @@ impl Window {
             }],
             subject: 0,
             hypothesis: None,
+            real: Vec::new(),
+            known: Vec::new(),
         }
     }
 
@@ -91,6 +98,8 @@ impl Window {
                 .collect(),
             subject,
             hypothesis: None,
+            real: Vec::new(),
+            known: Vec::new(),
         }
     }
 
@@ -123,6 +132,8 @@ impl Window {
             ],
             subject: 1,
             hypothesis: Some(0),
+            real: Vec::new(),
+            known: Vec::new(),
         }
     }
 }
@@ -142,6 +153,8 @@ impl Window {
             rows: vec![row(1, true), row(2, true), row(2, false)],
             subject: 0,
             hypothesis: None,
+            real: Vec::new(),
+            known: Vec::new(),
         }
     }
 }
@@ -185,6 +198,11 @@ impl Layout {
     }
 }
 
+/// The flat column of `chip`'s main column `column` on window row `row`.
+pub fn flat_column(chip: &ChipIr, row: usize, column: u32) -> u32 {
+    (row * (chip.width + chip.preprocessed_width)) as u32 + column
+}
+
 /// `chip` over `window`, as a row-independent chip. `subjects` are the chip's own.
 pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled {
     let layout = Layout {
@@ -202,10 +220,11 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
     };
     let mut columns = Vec::new();
     for r in 0..height {
-        for col in &chip.contract.columns {
+        for (c, col) in chip.contract.columns.iter().enumerate() {
+            let known = window.known.contains(&(r, c as u32));
             let role = if col.role == Role::Input || r == window.subject {
                 col.role
-            } else if Some(r) == window.hypothesis && col.role.is_determined() {
+            } else if (Some(r) == window.hypothesis && col.role.is_determined()) || known {
                 Role::Input
             } else {
                 Role::Oracle
@@ -287,25 +306,18 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
             });
         }
     }
-    // The senders' assumptions hold on real rows; only the subject row is known to be real.
+    // The senders' assumptions hold on real rows: the subject row, and those known real.
     let s = window.subject;
-    for a in &chip.contract.assumptions {
-        let moved: Vec<usize> = a
-            .columns()
-            .iter()
-            .map(|&c| layout.main(s, c as u32) as usize)
-            .collect();
-        assumptions.push(match a {
-            Assumption::Range { bits, source, .. } => Assumption::Range {
-                columns: moved,
-                bits: *bits,
-                source: *source,
-            },
-            Assumption::Boolean { source, .. } => Assumption::Boolean {
-                columns: moved,
-                source: *source,
-            },
-        });
+    let real_rows = std::iter::once(s).chain(window.real.iter().copied().filter(|&r| r != s));
+    for r in real_rows {
+        for a in &chip.contract.assumptions {
+            let moved: Vec<usize> = a
+                .columns()
+                .iter()
+                .map(|&c| layout.main(r, c as u32) as usize)
+                .collect();
+            assumptions.push(a.moved(moved));
+        }
     }
     let real_flags = chip
         .contract
@@ -327,6 +339,7 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
             columns,
             real_flags,
             assumptions,
+            functions: chip.contract.functions.clone(),
             guarantees: chip.contract.guarantees.clone(),
             reference: chip.contract.reference,
         },

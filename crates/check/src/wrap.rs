@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use p3_field::PrimeField32;
-use tessera_stark::{Assumption, Val};
+use tessera_stark::Val;
 
 use crate::extract::ChipIr;
 use crate::ir::{Node, NodeId, Row, Var};
@@ -71,10 +71,7 @@ pub(crate) fn bounds(chip: &ChipIr, facts: &[RangeFact], booleans: &[u32]) -> Ha
         tighten(c, 1);
     }
     for a in &chip.contract.assumptions {
-        let max = match a {
-            Assumption::Range { bits, .. } => (1i128 << bits) - 1,
-            Assumption::Boolean { .. } => 1,
-        };
+        let max = (1i128 << a.bits()) - 1;
         for &c in a.columns() {
             tighten(c as u32, max);
         }

@@ -143,6 +143,7 @@ fn byte_add_contract() -> Contract {
             bits: 8,
             source: Source::Lookup,
         }],
+        functions: vec![],
         guarantees: vec!["a = (b + c) mod 256, a byte"],
         reference: "a = b.wrapping_add(c) for bytes b, c",
     }
@@ -303,6 +304,7 @@ fn a_parsed_air_is_its_rust_twin() {
         columns: vec![column("x", Role::State), column("y", Role::State)],
         real_flags: vec![],
         assumptions: vec![],
+        functions: vec![],
         guarantees: vec![],
         reference: "y on the last row = F(height) for F(0) = start[0], F(1) = start[1]",
     };
@@ -416,6 +418,55 @@ fn the_planted_bug_gives_a_confirmed_counterexample() {
     };
     confirm(&chip, &cx.rows, subject).unwrap();
     assert!(show(&chip, subject, cx).contains('≠'));
+}
+
+/// A chip that looks a word up by its key and sends it on: the word is determined only if the
+/// table is a function of its key.
+fn lookup_chip(function: &str) -> ChipIr {
+    let text = format!(
+        "chip Lookup\nselector is_real\ninput key\noutput word\nreal is_real\n\
+         bus table(key, word)\nbus request(key, word)\nassert bool(is_real)\n\
+         receive request(is_real) [key, word]\nsend table(is_real) [key, word]\n\
+         send table(is_real) [key + 1, word * 2]\n{function}\n"
+    );
+    parse(&text).unwrap()
+}
+
+#[test]
+fn a_lookup_on_a_function_bus_determines_its_value() {
+    let verdict = |chip: &ChipIr| {
+        let report = check_chip(chip, &solvers(), None, false);
+        let verdicts = report.determinism.unwrap();
+        let v = verdicts.iter().find(|v| v.subject == Subject::Column(2));
+        v.unwrap().verdict.clone()
+    };
+    let free = lookup_chip("");
+    let Verdict::Counterexample(cx) = verdict(&free) else {
+        panic!("a table that is not a function fixes nothing");
+    };
+    confirm(&free, &cx.rows, Subject::Column(2)).unwrap();
+    let function = lookup_chip("function table key 1 by \"one row per key\"");
+    assert_eq!(function.contract.functions.len(), 1);
+    assert!(matches!(verdict(&function), Verdict::Proved));
+    // The concrete check holds a model to the function: the same key, two words, is no row.
+    let mut rows = cx.rows.clone();
+    rows[1][1] = rows[0][1];
+    rows[1][2] = rows[0][2] + 1;
+    let why = confirm(&function, &rows, Subject::Column(2)).unwrap_err();
+    assert!(why.contains("function"), "{why}");
+    for (bad, what) in [
+        ("function nowhere key 1 by \"x\"", "unknown bus"),
+        ("function byte key 1 by \"x\"", "built in"),
+        ("function table key 2 by \"x\"", "a key of 2 fields"),
+        ("function table by \"x\"", "key N"),
+        ("function table key 1", "by"),
+    ] {
+        let text = format!(
+            "chip Lookup\ninput key\nbus table(key, word)\nsend table(1) [key, key]\n{bad}\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains(what) && err.contains("line 5"), "{bad}: {err}");
+    }
 }
 
 #[test]

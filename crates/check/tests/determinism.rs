@@ -123,6 +123,7 @@ fn contract(bug: Bug) -> Contract {
         columns,
         real_flags: vec![],
         assumptions: vec![],
+        functions: vec![],
         guarantees: vec![],
         reference: "test",
     }

@@ -174,6 +174,7 @@ fn contract() -> Contract {
             bits: 8,
             source: Source::Lookup,
         }],
+        functions: vec![],
         guarantees: vec![],
         reference: "y = x + h",
     }

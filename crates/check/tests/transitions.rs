@@ -65,6 +65,7 @@ fn contract() -> Contract {
         ],
         real_flags: vec![],
         assumptions: vec![],
+        functions: vec![],
         guarantees: vec![],
         reference: "test",
     }
@@ -202,6 +203,7 @@ fn chain_contract(bits: u32) -> Contract {
             bits,
             source: Source::Sender("test"),
         }],
+        functions: vec![],
         guarantees: vec!["keys strictly increase"],
         reference: "test",
     }

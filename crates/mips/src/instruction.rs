@@ -108,6 +108,104 @@ pub enum Opcode {
 }
 
 impl Opcode {
+    /// How many opcodes there are (`Invalid` stays last, so this is its discriminant + 1).
+    pub const COUNT: usize = Opcode::Invalid as usize + 1;
+
+    /// Every opcode, in declaration order: `ALL[i] as usize == i`.
+    pub const ALL: [Opcode; Opcode::COUNT] = [
+        Opcode::Add,
+        Opcode::Addu,
+        Opcode::Sub,
+        Opcode::Subu,
+        Opcode::And,
+        Opcode::Or,
+        Opcode::Xor,
+        Opcode::Nor,
+        Opcode::Slt,
+        Opcode::Sltu,
+        Opcode::Sllv,
+        Opcode::Srlv,
+        Opcode::Srav,
+        Opcode::Rotrv,
+        Opcode::Sll,
+        Opcode::Srl,
+        Opcode::Sra,
+        Opcode::Rotr,
+        Opcode::Movz,
+        Opcode::Movn,
+        Opcode::Mul,
+        Opcode::Mult,
+        Opcode::Multu,
+        Opcode::Div,
+        Opcode::Divu,
+        Opcode::Madd,
+        Opcode::Maddu,
+        Opcode::Msub,
+        Opcode::Msubu,
+        Opcode::Mfhi,
+        Opcode::Mflo,
+        Opcode::Mthi,
+        Opcode::Mtlo,
+        Opcode::Clz,
+        Opcode::Clo,
+        Opcode::Seb,
+        Opcode::Seh,
+        Opcode::Wsbh,
+        Opcode::Ext,
+        Opcode::Ins,
+        Opcode::Addi,
+        Opcode::Addiu,
+        Opcode::Slti,
+        Opcode::Sltiu,
+        Opcode::Andi,
+        Opcode::Ori,
+        Opcode::Xori,
+        Opcode::Lui,
+        Opcode::Beq,
+        Opcode::Bne,
+        Opcode::Blez,
+        Opcode::Bgtz,
+        Opcode::Bltz,
+        Opcode::Bgez,
+        Opcode::Bltzal,
+        Opcode::Bgezal,
+        Opcode::J,
+        Opcode::Jal,
+        Opcode::Jr,
+        Opcode::Jalr,
+        Opcode::Lb,
+        Opcode::Lbu,
+        Opcode::Lh,
+        Opcode::Lhu,
+        Opcode::Lw,
+        Opcode::Lwl,
+        Opcode::Lwr,
+        Opcode::Ll,
+        Opcode::Sb,
+        Opcode::Sh,
+        Opcode::Sw,
+        Opcode::Swl,
+        Opcode::Swr,
+        Opcode::Sc,
+        Opcode::Sync,
+        Opcode::Pref,
+        Opcode::Syscall,
+        Opcode::Break,
+        Opcode::Teq,
+        Opcode::Tne,
+        Opcode::Tge,
+        Opcode::Tgeu,
+        Opcode::Tlt,
+        Opcode::Tltu,
+        Opcode::Teqi,
+        Opcode::Tnei,
+        Opcode::Tgei,
+        Opcode::Tgeiu,
+        Opcode::Tlti,
+        Opcode::Tltiu,
+        Opcode::Invalid,
+    ];
+
     /// Branches and jumps: the instructions that own a delay slot.
     pub fn has_delay_slot(self) -> bool {
         matches!(
@@ -430,6 +528,16 @@ impl Instruction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_every_opcode_in_order() {
+        for (i, &op) in Opcode::ALL.iter().enumerate() {
+            assert_eq!(op as usize, i, "{op:?}");
+        }
+        // A new opcode before `Invalid` changes `COUNT`, and `ALL` stops compiling until it
+        // is listed; `Invalid` must stay last.
+        assert_eq!(Opcode::ALL[Opcode::COUNT - 1], Opcode::Invalid);
+    }
 
     #[test]
     fn decodes_common_words() {

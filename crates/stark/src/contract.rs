@@ -62,20 +62,74 @@ pub enum Assumption {
     },
     /// Each column is 0 or 1.
     Boolean { columns: Vec<usize>, source: Source },
+    /// The columns together hold one of `values` (each a value per column, in order): the
+    /// combinations of flags a table ever sends.
+    OneOf {
+        columns: Vec<usize>,
+        values: Vec<Vec<u32>>,
+        source: Source,
+    },
 }
 
 impl Assumption {
     pub fn columns(&self) -> &[usize] {
         match self {
-            Assumption::Range { columns, .. } | Assumption::Boolean { columns, .. } => columns,
+            Assumption::Range { columns, .. }
+            | Assumption::Boolean { columns, .. }
+            | Assumption::OneOf { columns, .. } => columns,
         }
     }
 
     pub fn source(&self) -> Source {
         match self {
-            Assumption::Range { source, .. } | Assumption::Boolean { source, .. } => *source,
+            Assumption::Range { source, .. }
+            | Assumption::Boolean { source, .. }
+            | Assumption::OneOf { source, .. } => *source,
         }
     }
+
+    /// Every column is below `2^bits()`.
+    pub fn bits(&self) -> u32 {
+        match self {
+            Assumption::Range { bits, .. } => *bits,
+            Assumption::Boolean { .. } => 1,
+            Assumption::OneOf { values, .. } => {
+                let max = values.iter().flatten().copied().max().unwrap_or(0);
+                (u32::BITS - max.leading_zeros()).max(1)
+            }
+        }
+    }
+
+    /// The same assumption about other columns (`columns[i]` for the `i`-th).
+    pub fn moved(&self, columns: Vec<usize>) -> Assumption {
+        match self {
+            Assumption::Range { bits, source, .. } => Assumption::Range {
+                columns,
+                bits: *bits,
+                source: *source,
+            },
+            Assumption::Boolean { source, .. } => Assumption::Boolean {
+                columns,
+                source: *source,
+            },
+            Assumption::OneOf { values, source, .. } => Assumption::OneOf {
+                columns,
+                values: values.clone(),
+                source: *source,
+            },
+        }
+    }
+}
+
+/// A bus whose messages are a function of their first `key_fields` fields: two messages with
+/// the same key carry the same values (a preprocessed table with one row per key, or a lookup
+/// whose providing rows have distinct keys). The chip's sends on it get their values as a
+/// function of the key; `why` says who makes that true.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    pub bus: &'static str,
+    pub key_fields: usize,
+    pub why: &'static str,
 }
 
 /// A chip's contract.
@@ -87,6 +141,8 @@ pub struct Contract {
     /// `is_real` column lists just it; a table whose every row is real lists none).
     pub real_flags: Vec<usize>,
     pub assumptions: Vec<Assumption>,
+    /// The buses the chip looks values up on that are functions of their keys.
+    pub functions: Vec<Function>,
     /// What the chip's bus messages promise their receivers.
     pub guarantees: Vec<&'static str>,
     /// The executor function the chip implements (inputs to outputs).
@@ -119,6 +175,7 @@ pub struct ContractBuilder<'a, S> {
     columns: Vec<Option<Column>>,
     real_flags: Vec<usize>,
     assumptions: Vec<Assumption>,
+    functions: Vec<Function>,
     guarantees: Vec<&'static str>,
 }
 
@@ -129,6 +186,7 @@ impl<'a, S> ContractBuilder<'a, S> {
             columns: vec![None; size_of::<S>()],
             real_flags: Vec::new(),
             assumptions: Vec::new(),
+            functions: Vec::new(),
             guarantees: Vec::new(),
         }
     }
@@ -201,11 +259,47 @@ impl<'a, S> ContractBuilder<'a, S> {
         self
     }
 
+    /// Assumes the `columns` (from [`ContractBuilder::of`]) together hold one of `values` on
+    /// real rows, made true by `source`.
+    pub fn assume_one_of(
+        &mut self,
+        columns: Vec<usize>,
+        values: Vec<Vec<u32>>,
+        source: Source,
+    ) -> &mut Self {
+        assert!(
+            values.iter().all(|v| v.len() == columns.len()),
+            "each value names every column"
+        );
+        self.assumptions.push(Assumption::OneOf {
+            columns,
+            values,
+            source,
+        });
+        self
+    }
+
     /// Assumes every column of `field` is boolean on real rows, made true by `source`.
     pub fn assume_boolean<F>(&mut self, field: &F, source: Source) -> &mut Self {
         let columns = self.of(field);
         self.assumptions
             .push(Assumption::Boolean { columns, source });
+        self
+    }
+
+    /// Declares that messages on `bus` are a function of their first `key_fields` fields, made
+    /// true as `why` says.
+    pub fn function(
+        &mut self,
+        bus: &'static str,
+        key_fields: usize,
+        why: &'static str,
+    ) -> &mut Self {
+        self.functions.push(Function {
+            bus,
+            key_fields,
+            why,
+        });
         self
     }
 
@@ -225,6 +319,7 @@ impl<'a, S> ContractBuilder<'a, S> {
             columns,
             real_flags: std::mem::take(&mut self.real_flags),
             assumptions: std::mem::take(&mut self.assumptions),
+            functions: std::mem::take(&mut self.functions),
             guarantees: std::mem::take(&mut self.guarantees),
             reference,
         }

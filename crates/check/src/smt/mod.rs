@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use p3_field::PrimeField32;
-use tessera_machine::bus::{AluOp, ByteOp};
+use tessera_machine::bus::{AluOp, ByteOp, ALU_BUS, BYTE_BUS};
 use tessera_stark::Val;
 
 use crate::ir::{Node, NodeId, Row, Var};
@@ -436,6 +436,8 @@ impl<'a> Encoder<'a> {
                     }
                 }
             }
+            // A function of the key: only what `functional` states of pairs of messages.
+            Promise::Table { .. } => return,
         }
         let _ = writeln!(
             self.out,
@@ -444,44 +446,49 @@ impl<'a> Encoder<'a> {
         );
     }
 
-    /// Equal arguments give equal answers, for every pair of table and ALU messages.
+    /// Equal arguments give equal answers, for every pair of messages to the same function:
+    /// the byte table, the ALU, a bus the contract declares a function of its key.
     fn functional(&mut self) {
-        // (copy, count, arguments, answers, whether a byte-table row)
-        type Message = (usize, NodeId, Vec<NodeId>, Vec<NodeId>, bool);
+        // (copy, count, arguments, answers, the function)
+        type Message<'b> = (usize, NodeId, Vec<NodeId>, Vec<NodeId>, &'b str);
+        let system = self.system;
         let mut messages: Vec<Message> = Vec::new();
         for copy in 0..self.copies {
-            for f in &self.system.facts {
-                match f.promise {
+            for f in &system.facts {
+                match &f.promise {
                     // U16 rows are `(U16, v, 0, 0)`: their answer is not a function of
                     // `(b, c)`, so only rows of a known other operation are functional.
-                    Promise::Byte { op, a, b, c } if is_functional_byte_op(&self.system.ir, op) => {
-                        messages.push((copy, f.count, vec![op, b, c], vec![a], true))
+                    &Promise::Byte { op, a, b, c } if is_functional_byte_op(&system.ir, op) => {
+                        messages.push((copy, f.count, vec![op, b, c], vec![a], BYTE_BUS))
                     }
                     Promise::Byte { .. } => {}
-                    Promise::Alu { op, a, b, c } => messages.push((
+                    &Promise::Alu { op, a, b, c } => messages.push((
                         copy,
                         f.count,
                         vec![op, b[0], b[1], c[0], c[1]],
                         a.to_vec(),
-                        false,
+                        ALU_BUS,
                     )),
+                    Promise::Table { bus, key, values } => {
+                        messages.push((copy, f.count, key.clone(), values.clone(), bus))
+                    }
                     Promise::Range { .. } => {}
                 }
             }
         }
         for i in 0..messages.len() {
             for j in i + 1..messages.len() {
-                let (ci, ni, ki, vi, byte_i) = messages[i].clone();
-                let (cj, nj, kj, vj, byte_j) = messages[j].clone();
-                if byte_i != byte_j {
+                let (ci, ni, ki, vi, bus_i) = messages[i].clone();
+                let (cj, nj, kj, vj, bus_j) = messages[j].clone();
+                if bus_i != bus_j || ki.len() != kj.len() || vi.len() != vj.len() {
                     continue;
                 }
-                // Two messages with different constant operations never collide.
-                let (oi, oj) = (
-                    constant(&self.system.ir, ki[0]),
-                    constant(&self.system.ir, kj[0]),
-                );
-                if oi.is_some() && oj.is_some() && oi != oj {
+                // Two messages whose keys differ in a constant never collide.
+                let differ = ki.iter().zip(&kj).any(|(&x, &y)| {
+                    let (x, y) = (constant(&system.ir, x), constant(&system.ir, y));
+                    x.is_some() && y.is_some() && x != y
+                });
+                if differ {
                     continue;
                 }
                 let mut antecedent = vec![self.live(ci, ni), self.live(cj, nj)];
@@ -565,6 +572,7 @@ fn known_bits(system: &RowSystem) -> HashMap<u32, u32> {
                     plain(h, 16);
                 }
             }
+            Promise::Table { .. } => {}
         }
     }
     bits
@@ -707,6 +715,22 @@ fn query(
         }
         for f in &system.facts.clone() {
             e.promise(copy, f.count, &f.promise);
+        }
+        // Combinations a sender promises: one of the tuples.
+        for (columns, tuples) in &system.one_of.clone() {
+            let names: Vec<String> = columns.iter().map(|&c| cell(system, c, copy)).collect();
+            let options: Vec<String> = tuples
+                .iter()
+                .map(|t| {
+                    let eqs: Vec<String> = names
+                        .iter()
+                        .zip(t)
+                        .map(|(n, &v)| format!("(= {n} {})", e.lit(v as i128)))
+                        .collect();
+                    format!("(and true {})", eqs.join(" "))
+                })
+                .collect();
+            let _ = writeln!(e.out, "(assert (or false {}))", options.join(" "));
         }
         // The contract's sender assumptions, in the field encoding (the integer one has them
         // as bounds).

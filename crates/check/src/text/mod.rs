@@ -10,7 +10,7 @@ use std::fmt;
 
 use tessera_machine::bus::{ALU_BUS, BYTE_BUS};
 use tessera_stark::contract::Column;
-use tessera_stark::{Assumption, Contract, Role, Source};
+use tessera_stark::{Assumption, Contract, Function, Role, Source};
 
 use crate::extract::{ChipIr, Interaction, Scope};
 use crate::ir::{Ir, Node, NodeId, Row, Var};
@@ -89,6 +89,8 @@ struct Parser {
     buses: HashMap<String, (Vec<String>, bool)>,
     real: Option<Vec<usize>>,
     assumptions: Vec<PendingAssumption>,
+    /// `(bus, key fields, why)` of each `function` statement.
+    functions: Vec<(String, usize, String)>,
     guarantees: Vec<String>,
     reference: Option<String>,
     ir: Ir,
@@ -131,6 +133,7 @@ pub fn parse(text: &str) -> Result<ChipIr> {
         buses,
         real: None,
         assumptions: Vec::new(),
+        functions: Vec::new(),
         guarantees: Vec::new(),
         reference: None,
         ir: Ir::new(),
@@ -181,6 +184,7 @@ impl Parser {
             "receive" => self.interaction(cur, Direction::Receive),
             "provide" => self.interaction(cur, Direction::Provide),
             "assume" => self.assume(cur),
+            "function" => self.function(cur),
             "guarantee" => {
                 let g = cur.string("the guarantee, in quotes")?;
                 self.guarantees.push(g);
@@ -497,6 +501,37 @@ impl Parser {
         Ok(())
     }
 
+    fn function(&mut self, cur: &mut Cursor) -> Result<()> {
+        let line = cur.line();
+        let bus = cur.ident("the bus's name")?;
+        let fields = match self.buses.get(&bus) {
+            None => return error(line, format!("unknown bus `{bus}`")),
+            Some((_, true)) => {
+                return error(
+                    line,
+                    format!("`{bus}` is built in: the checker knows what it answers"),
+                )
+            }
+            Some((fields, false)) => fields.len(),
+        };
+        if !cur.eat_keyword("key") {
+            return cur.expected("`key N` (how many leading fields are the key)");
+        }
+        let key = cur.int("the number of key fields")?;
+        if key == 0 || key >= fields as u64 {
+            return error(
+                line,
+                format!("a key of {key} fields: the bus has {fields}, and a function needs a key and a value"),
+            );
+        }
+        if !cur.eat_keyword("by") {
+            return cur.expected("`by \"why\"`");
+        }
+        let why = cur.string("who makes the bus a function, in quotes")?;
+        self.functions.push((bus, key as usize, why));
+        Ok(())
+    }
+
     fn finish(self) -> Result<ChipIr> {
         if self.columns.is_empty() {
             return error(
@@ -527,6 +562,15 @@ impl Parser {
             columns: self.columns,
             real_flags: self.real.unwrap_or_default(),
             assumptions,
+            functions: self
+                .functions
+                .into_iter()
+                .map(|(bus, key_fields, why)| Function {
+                    bus: leak(bus),
+                    key_fields,
+                    why: leak(why),
+                })
+                .collect(),
             guarantees: self.guarantees.into_iter().map(leak).collect(),
             reference: leak(self.reference.unwrap_or_else(|| "none declared".into())),
         };
