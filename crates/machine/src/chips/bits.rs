@@ -6,8 +6,8 @@
 //! `8·(3 − k) + clz8(x_k)`, or 32 when `x = 0` (no flag, `clz8(0) = 8`). SEB and SEH copy the
 //! sign bit (`Ltu(127, byte)`) into the upper bytes; WSBH permutes bytes.
 //! **Proves**: `(op, a, b, 0)` received on `alu` has `a = op(b)`.
-//! **Range checks**: `b`'s limbs (`U8Pair`); every other byte is derived from them or a table
-//! answer.
+//! **Range checks**: `b`'s bytes (0 and 1 by their sign lookups, 2 and 3 by `U8Pair`); every
+//! other byte is derived from them or a table answer.
 //! **Assumes**: nothing. Padding rows are zero.
 
 use std::borrow::{Borrow, BorrowMut};
@@ -21,7 +21,7 @@ use tessera_stark::{
 };
 
 use crate::bus::{alu_message, lookup_byte, lookup_msb, AluOp, ByteOp};
-use crate::gadgets::word::{range_check_word, record_range_check_word, Word};
+use crate::gadgets::word::Word;
 use crate::record::{AluEvent, MachineRecord};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -147,9 +147,17 @@ where
             + is_seh.clone() * s1 * AB::Expr::from_u32(257)
             + is_wsbh.clone() * (bb[3].clone() + bb[2].clone() * base);
 
-        range_check_word(builder, b, is_real.clone());
+        // The sign lookups of bytes 0 and 1 range-check them (`Ltu` takes bytes); bytes 2 and
+        // 3 are checked as a pair. (The mutation self-test found a pair check of bytes 0 and 1
+        // that nothing needed.)
         lookup_msb(builder, msb0, bb[0].clone(), is_real.clone());
         lookup_msb(builder, msb1, bb[1].clone(), is_real.clone());
+        lookup_byte(
+            builder,
+            ByteOp::U8Pair,
+            [AB::Expr::ZERO, bb[2].clone(), bb[3].clone()],
+            is_real.clone(),
+        );
 
         let op = OPS.iter().zip(ops).fold(AB::Expr::ZERO, |acc, (o, f)| {
             acc + f * AB::Expr::from_u8(*o as u8)
@@ -221,12 +229,13 @@ pub fn record(record: &mut MachineRecord, op: AluOp, b: u32, c: u32) -> u32 {
     let a = op.apply(b, c);
     let w = BitsWitness::new(op, b);
     let lookups = &mut record.byte_lookups;
-    record_range_check_word(lookups, b);
+    let bytes = b.to_le_bytes();
     if matches!(op, AluOp::Clz | AluOp::Clo) {
         lookups.record(ByteOp::Clz8, w.top, 0);
     }
-    lookups.record_msb(b.to_le_bytes()[0]);
-    lookups.record_msb(b.to_le_bytes()[1]);
+    lookups.record_msb(bytes[0]);
+    lookups.record_msb(bytes[1]);
+    lookups.record(ByteOp::U8Pair, bytes[2], bytes[3]);
     record.bits_events.push(AluEvent { op, a, b, c });
     a
 }

@@ -274,6 +274,7 @@ impl HasContract for ShaExtendChip {
             .oracle("multiplicity", &c.multiplicity)
             .real_when(&[&c.is_real])
             .assume_range(&c.key, 16, Source::Lookup)
+            .function(SCHEDULE_BUS, 2, "the chain names one row per (clk, j), and only that row provides (clk, j)")
             .guarantee("(clk, key, 0) received on `sha_extend` starts a chain of 64 rows: words key..key + 64 hold the SHA-256 schedule w[0..64] of the w[0..16] read there, written at ts = 4·clk + 3")
             .guarantee("(clk, key + 1, j + 1) sent on `sha_extend` by rows j < 63")
             .build("`tessera_executor::sha256_extend`")

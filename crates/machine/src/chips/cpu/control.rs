@@ -361,3 +361,36 @@ impl Control {
         control
     }
 }
+
+/// Every `(kind, extra)` a ROM row that can be fetched holds (`REAL` set), over every opcode and
+/// every way its registers can be zero: the values the CPU's `kinds` and `flags` can take on a
+/// real row.
+pub fn rom_controls() -> Vec<(Kind, u32)> {
+    let mut seen = Vec::new();
+    for opcode in Opcode::ALL {
+        // EXT and INS keep the field size in `rd`, which is at least 1.
+        let sizes: &[u8] = if matches!(opcode, Opcode::Ext | Opcode::Ins) {
+            &[1]
+        } else {
+            &[0, 1]
+        };
+        for (rs, rt, &rd, imm) in (0..8).flat_map(|k| {
+            let (rs, rt, imm) = (k & 1, k >> 1 & 1, 4 * (k >> 2));
+            sizes.iter().map(move |rd| (rs as u8, rt as u8, rd, imm))
+        }) {
+            let inst = Instruction {
+                opcode,
+                rs,
+                rt,
+                rd,
+                imm,
+                word: 0,
+            };
+            let c = Control::of(&inst, 0x0040_0000);
+            if c.has(extra::REAL) && !seen.contains(&(c.kind, c.extra)) {
+                seen.push((c.kind, c.extra));
+            }
+        }
+    }
+    seen
+}

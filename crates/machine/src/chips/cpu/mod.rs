@@ -36,6 +36,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use tessera_stark::{Chip, Contract, ContractBuilder, HasContract, Source, Val};
 
 use self::columns::{CpuCols, CpuPublicValues, NUM_CPU_COLS};
+use crate::bus::PROGRAM_BUS;
 use crate::record::MachineRecord;
 
 /// The column in `CpuCols::flags` of a ROM flag bit (bit 0, `REAL`, is `is_real`).
@@ -79,6 +80,27 @@ const ALU_ANSWERS: &str = "the ALU chips: every answer they give is canonical 16
 /// Why the ROM operand's halves are 16-bit.
 const ROM_OPERAND: &str = "the program ROM: its `imm` halves are below 2^16 (preprocessed)";
 
+/// Why the CPU's kind and flags come in the ROM's combinations only.
+const ROM_CONTROLS: &str = "the program ROM: every row it provides is `Control::of` an \
+                            instruction (`control::rom_controls` lists them all)";
+
+/// The values `kinds` then `flags` take together on a real row: one per ROM control word.
+fn rom_selectors() -> Vec<Vec<u32>> {
+    control::rom_controls()
+        .into_iter()
+        .map(|(kind, extra)| {
+            let mut v = vec![0; control::NUM_KINDS + control::extra::COUNT - 1];
+            if let Some(k) = kind.flag() {
+                v[k] = 1;
+            }
+            for (i, flag) in v[control::NUM_KINDS..].iter_mut().enumerate() {
+                *flag = extra >> (i + 1) & 1;
+            }
+            v
+        })
+        .collect()
+}
+
 impl HasContract for CpuChip {
     /// The row's place (`clk`, `pc` and its successors) is state, chained from the row before
     /// (the first row from the public values). The instruction is the ROM's answer for `pc`:
@@ -91,6 +113,8 @@ impl HasContract for CpuChip {
         let row = [0u8; NUM_CPU_COLS];
         let c: &CpuCols<u8> = row[..].borrow();
         let mut contract = ContractBuilder::new(c);
+        let mut selectors = contract.of(&c.kinds);
+        selectors.extend(contract.of(&c.flags));
         contract
             .selector("is_real", &c.is_real)
             .state("clk", &c.clk)
@@ -132,6 +156,8 @@ impl HasContract for CpuChip {
             .oracle("halt", &c.halt)
             .real_when(&[&c.is_real])
             .assume_range(&c.imm, 16, Source::Sender(ROM_OPERAND))
+            .function(PROGRAM_BUS, 1, "the program ROM: preprocessed, one row per instruction address")
+            .assume_one_of(selectors, rom_selectors(), Source::Sender(ROM_CONTROLS))
             .assume_range(&c.alu_a, 16, Source::Sender(ALU_ANSWERS))
             .assume_range(&c.alu_a2, 16, Source::Sender(ALU_ANSWERS))
             .assume_range(&c.old_bytes, 8, Source::Lookup)

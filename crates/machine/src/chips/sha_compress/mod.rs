@@ -411,8 +411,9 @@ impl HasContract for ShaCompressChip {
     /// words read from the memory bus; `is_round` and `not_last` are the byte table's answers
     /// for `j`. Of the word slots, `W` and `K` (a round's `w[j]` and `K[j]`, a state row's
     /// words written) and the new `e` and `a` (offered to later rows) are the row's outputs;
-    /// the working variables come from the chip's own lookup and the rest are ALU answers:
-    /// oracles (the lookup is a function of `(clk, t)` only through the chain, across rows).
+    /// the working variables come from the chip's own lookup, a function of `(clk, t)` through
+    /// the chain (declared so), and the rest are ALU answers: oracles to the checker, which
+    /// the lookups and ALU answers then force.
     fn contract(&self) -> Contract {
         let row = [0u8; NUM_SHA_COMPRESS_COLS];
         let c: &ShaCompressCols<u8> = row[..].borrow();
@@ -443,6 +444,8 @@ impl HasContract for ShaCompressChip {
             .real_when(&[&c.is_real])
             .assume_range(&c.key_a, 16, Source::Lookup)
             .assume_range(&c.key_b, 16, Source::Lookup)
+            .function(VARIABLES_BUS, 2, "the chain names one row per (clk, j), and row j alone provides t = j + 4 (a round) or t = 67 − j (a state row)")
+            .function(ROUND_CONSTANT_BUS, 1, "ShaRoundConstants: a preprocessed table with one row per round j")
             .guarantee("(clk, w_key, state_key, 0) received on `sha_compress` starts a chain of 68 rows: the 8 words at state_key become the SHA-256 compression of them with the 64 words at w_key, read at ts = 4·clk + 2 and the state rewritten at 4·clk + 3")
             .guarantee("(clk, w_key + 1, state_key, j + 1) sent on `sha_compress` by rows j < 67")
             .build("`tessera_executor::sha256_compress`")
