@@ -148,3 +148,56 @@ fn every_chip_is_complete_on_the_example_guests() {
         started.elapsed().as_secs_f32()
     );
 }
+
+#[test]
+fn every_chip_is_complete_on_every_instruction_form() {
+    // The program writes with every instruction that has a destination, once into `$zero`.
+    let words = tessera_check::runs::instruction_forms();
+    let decoded: Vec<tessera_mips::Instruction> = words
+        .iter()
+        .map(|&w| tessera_mips::Instruction::decode(w))
+        .collect();
+    let mut forms = 0;
+    for opcode in tessera_mips::Opcode::ALL {
+        let bare = tessera_mips::Instruction {
+            opcode,
+            rs: 0,
+            rt: 0,
+            rd: 0,
+            imm: 0,
+            word: 0,
+        };
+        // Every opcode runs; those with a destination field write `$zero` once too.
+        assert!(
+            decoded.iter().any(|e| e.opcode == opcode)
+                || matches!(
+                    opcode,
+                    tessera_mips::Opcode::Syscall
+                        | tessera_mips::Opcode::Break
+                        | tessera_mips::Opcode::Invalid
+                ),
+            "{opcode:?} never runs"
+        );
+        if bare.destination() != Some(0) {
+            continue;
+        }
+        for zero in [true, false] {
+            assert!(
+                decoded
+                    .iter()
+                    .any(|e| e.opcode == opcode && (e.destination() == Some(0)) == zero),
+                "{opcode:?} never writes {}",
+                if zero { "$zero" } else { "a register" }
+            );
+        }
+        forms += 1;
+    }
+    assert!(forms >= 40, "{forms} forms");
+    let results =
+        tessera_check::runs::run_completeness(&[tessera_check::runs::instruction_forms_run()]);
+    for (name, c) in &results {
+        assert!(c.result.is_ok(), "{name}: {:?}", c.result);
+    }
+    let cpu = results.iter().find(|(n, _)| *n == "Cpu").unwrap();
+    assert!(*cpu.1.result.as_ref().unwrap() > 100, "{}", cpu.1.what);
+}
