@@ -615,25 +615,55 @@ fn assumptions(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>) 
     }
 }
 
-/// `k·x`, `x·k` or `C − x` for a column `x` and constants `k`, `C`.
-fn scaled_column(chip: &ChipIr, id: NodeId) -> Option<u32> {
+/// `k·x`, `x·k` or `C − x` for a column `x` and constants `k`, `C`: the column and the map
+/// `x ↦ a·x + b` as `(a, b)`.
+fn scaled_column(chip: &ChipIr, id: NodeId) -> Option<(u32, Val, Val)> {
     let column = |n: NodeId| match chip.ir.node(n) {
         Node::Var(Var::Main(Row::Local, c)) => Some(c),
         _ => None,
     };
-    let constant = |n: NodeId| matches!(chip.ir.node(n), Node::Const(_));
-    match chip.ir.node(id) {
-        Node::Mul(x, y) if constant(x) => column(y),
-        Node::Mul(x, y) if constant(y) => column(x),
-        Node::Sub(x, y) if constant(x) => column(y),
-        Node::Neg(x) => column(x),
+    let constant = |n: NodeId| match chip.ir.node(n) {
+        Node::Const(k) => Some(Val::from_u32(k)),
         _ => None,
+    };
+    match chip.ir.node(id) {
+        Node::Mul(x, y) => match (constant(x), constant(y)) {
+            (Some(k), None) => Some((column(y)?, k, Val::ZERO)),
+            (None, Some(k)) => Some((column(x)?, k, Val::ZERO)),
+            _ => None,
+        },
+        Node::Sub(x, y) => Some((column(y)?, -Val::ONE, constant(x)?)),
+        Node::Neg(x) => Some((column(x)?, -Val::ONE, Val::ZERO)),
+        _ => None,
+    }
+}
+
+/// A value of `x` at or above `2^bits` whose image `a·x + b` is below `2^bits`, so passes the
+/// lookup: the witness that the lookup does not bound `x`.
+fn passing_large_value(a: Val, b: Val, bits: u32) -> Option<(Val, Val)> {
+    use p3_field::Field;
+    let inverse = a.try_inverse()?;
+    let limit = 1u64 << bits.min(20);
+    (0..limit).find_map(|v| {
+        let image = Val::from_u64(v);
+        let x = (image - b) * inverse;
+        (u64::from(x.as_canonical_u32()) >= 1u64 << bits).then_some((x, image))
+    })
+}
+
+/// `v` as a field element, and as a negative number where it is one (above p/2).
+fn signed_value(v: Val) -> String {
+    let c = v.as_canonical_u32();
+    if c > Val::ORDER_U32 / 2 {
+        format!("{c} (−{})", Val::ORDER_U32 - c)
+    } else {
+        c.to_string()
     }
 }
 
 fn scaled_ranges(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>) {
     for f in facts {
-        let Some(col) = scaled_column(chip, f.expr) else {
+        let Some((col, a, b)) = scaled_column(chip, f.expr) else {
             continue;
         };
         // A column the contract assumes small (a sender's canonical halves) is known small.
@@ -644,14 +674,21 @@ fn scaled_ranges(chip: &ChipIr, facts: &[RangeFact], findings: &mut Vec<Finding>
         });
         let checked = assumed || facts.iter().any(|g| g.column == Some(col));
         if !checked {
+            let name = column_name(chip, col);
+            let example = passing_large_value(a, b, f.bits).map_or(String::new(), |(x, image)| {
+                format!(
+                    "; e.g. {name} = {} passes, its image being {}",
+                    signed_value(x),
+                    image.as_canonical_u32()
+                )
+            });
             findings.push(Finding {
                 rule: Rule::ScaledRange,
                 target: None,
                 message: format!(
-                    "a range lookup of a scaled or offset {} (below 2^{}) proves no range for \
-                     {0} itself: a field element like v·k⁻¹ or C − v passes too; range-check \
-                     the column first",
-                    column_name(chip, col),
+                    "a range lookup of a scaled or offset {name} (below 2^{}) proves no range \
+                     for {name} itself: a field element like v·k⁻¹ or C − v passes too; \
+                     range-check the column first{example}",
                     f.bits
                 ),
             });

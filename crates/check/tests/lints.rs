@@ -1,7 +1,7 @@
 //! The lints: Tessera's own chips pass every one, and a planted bug of each kind is found.
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
-use p3_field::PrimeCharacteristicRing;
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use p3_lookup::InteractionBuilder;
 use tessera_check::extract;
 use tessera_check::lint::{lint, Rule};
@@ -200,6 +200,22 @@ fn a_planted_bug_of_each_kind_is_found() {
         vec![Rule::UnjustifiedAssumption]
     );
     assert!(rules(Bug::ScaledRange).contains(&Rule::ScaledRange));
+    // With a value that passes: x = 4⁻¹, whose image 4·x = 1 is a byte.
+    let ir = extract("Test", &TestAir(Bug::ScaledRange), contract()).unwrap();
+    let scaled = lint(&ir)
+        .into_iter()
+        .find(|f| f.rule == Rule::ScaledRange)
+        .unwrap();
+    let quarter = tessera_stark::Val::from_u32(4)
+        .inverse()
+        .as_canonical_u32()
+        .to_string();
+    assert!(
+        scaled.message.contains(&format!("e.g. x = {quarter} ("))
+            && scaled.message.contains("passes, its image being 1"),
+        "{}",
+        scaled.message
+    );
     assert_eq!(rules(Bug::WideRecomposition), vec![Rule::WideRecomposition]);
     assert_eq!(rules(Bug::Unreceived), vec![Rule::InputNotReceived]);
     // `2^24·y + x` is a wide recomposition too.
