@@ -136,7 +136,12 @@ impl Solvers {
             let command = match theory {
                 Theory::Integer => self.z3.as_ref().map(|z3| {
                     let mut c = Command::new(z3);
-                    c.arg(format!("-t:{ms}")).arg(&file);
+                    // `-T` (seconds) is z3's hard limit: it also ends a z3 that outlives a
+                    // killed checker.
+                    let hard = 2 * self.timeout.as_secs() + 5;
+                    c.arg(format!("-t:{ms}"))
+                        .arg(format!("-T:{hard}"))
+                        .arg(&file);
                     ("z3", c)
                 }),
                 Theory::FiniteField => self.cvc5.as_ref().map(|(python, driver)| {
