@@ -13,7 +13,6 @@ use tessera_stark::{Assumption, Contract, Role, Source};
 /// The findings the checker does not settle yet, each explained in docs/check.md ("Open
 /// findings"): a chip may have at most these (fewer once the solvers settle more).
 const OPEN: &[(&str, Rule, usize)] = &[
-    ("Cpu", Rule::CountNotBoolean, 2),
     ("Cpu", Rule::WideRecomposition, 2),
     ("Syscall", Rule::CountNotBoolean, 1),
     ("Syscall", Rule::WideRecomposition, 1),
