@@ -201,3 +201,27 @@ fn every_chip_is_complete_on_every_instruction_form() {
     let cpu = results.iter().find(|(n, _)| *n == "Cpu").unwrap();
     assert!(*cpu.1.result.as_ref().unwrap() > 100, "{}", cpu.1.what);
 }
+
+#[test]
+fn the_instruction_forms_prove_and_verify() {
+    use tessera_machine::program::{ProgramProver, ProveOptions};
+    // What completeness says, end to end: every form (into `$zero` too) proves and verifies.
+    let run = tessera_check::runs::instruction_forms_run();
+    let prover = ProgramProver::new(
+        run.program.clone(),
+        tessera_stark::ConfigId::InsecureTesting,
+    );
+    let options = ProveOptions {
+        shard_size: 128,
+        shards_in_flight: 2,
+    };
+    let (proof, report) = prover
+        .prove_with(run.inputs.clone(), options, &|_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.shards >= 2, "{} shards", report.shards);
+    let out = prover
+        .verifier()
+        .verify(&proof)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.cycles, report.cycles);
+}
