@@ -37,7 +37,8 @@ pub struct LtCols<T> {
     /// The top bytes of `b` and `c`, sign bit flipped for SLT.
     pub b3_adj: T,
     pub c3_adj: T,
-    /// The sign bits of `b` and `c` (`Ltu(127, top byte)`).
+    /// The sign bits of `b` and `c` (for SLT, forced where they matter by the byte range of the
+    /// flagged pair; no lookup of their own).
     pub msb_b: T,
     pub msb_c: T,
     /// The inverse of the flagged pair's difference (0 when `b = c`).
