@@ -138,8 +138,19 @@ pub fn determinism_verdicts(
             );
         }
         let u = unroll(chip, window, &own);
+        let induction = window.hypothesis.is_some();
+        let started = std::time::Instant::now();
         let verdicts = match verdicts_in(&u.chip, &u.split, &u.subjects, solvers, stop) {
             Ok(v) => v,
+            // No trace of this height has the asked row real (the global sum's last row is
+            // padding): nothing there to determine.
+            Err(why) if why == NO_REAL_ROW && !induction => own
+                .iter()
+                .map(|&subject| SubjectVerdict {
+                    subject,
+                    verdict: Verdict::Proved,
+                })
+                .collect(),
             Err(why) => own
                 .iter()
                 .map(|&subject| SubjectVerdict {
@@ -148,12 +159,27 @@ pub fn determinism_verdicts(
                 })
                 .collect(),
         };
-        let induction = window.hypothesis.is_some();
+        tracing::info!(
+            chip = %chip.name,
+            window = %window.name,
+            unknown = verdicts
+                .iter()
+                .filter(|v| !matches!(v.verdict, Verdict::Proved))
+                .count(),
+            ms = started.elapsed().as_millis() as u64,
+            "window checked"
+        );
         if !induction {
             let proved = verdicts
                 .iter()
                 .filter_map(|v| match (v.subject, &v.verdict) {
-                    (Subject::Column(c), Verdict::Proved) => Some((window.subject, c)),
+                    // An output is proved only where it is sent: two copies may still differ
+                    // where it is not, so it is not shared.
+                    (Subject::Column(c), Verdict::Proved)
+                        if chip.contract.columns[c as usize].role != Role::Output =>
+                    {
+                        Some((window.subject, c))
+                    }
                     _ => None,
                 });
             learned.entry(height).or_default().extend(proved);
@@ -171,6 +197,7 @@ pub fn determinism_verdicts(
                 )),
                 Verdict::Counterexample(mut cx) => {
                     cx.window = Some(window.name.clone());
+                    tracing::debug!("{}", show(chip, v.subject, &cx));
                     Verdict::Counterexample(cx)
                 }
                 Verdict::Unknown(why) => Verdict::Unknown(format!("{}: {why}", window.name)),
@@ -190,6 +217,8 @@ pub fn determinism_verdicts(
     }
     Ok(combined)
 }
+
+const NO_REAL_ROW: &str = "no mode of the chip admits a real row";
 
 /// Lets `window` (a row of a cyclic trace) use what the trace's earlier rows proved: a row the
 /// window's constraints make real (its real flags fixed to sum 1) has the senders'
@@ -254,7 +283,7 @@ fn verdicts_in(
         .filter_map(|mode| specialize(chip, mode))
         .collect();
     if systems.is_empty() {
-        return Err("no mode of the chip admits a real row".into());
+        return Err(NO_REAL_ROW.into());
     }
     let selectors: Vec<u32> = split
         .iter()
@@ -269,6 +298,12 @@ fn verdicts_in(
     let (flags, rest): (Vec<_>, Vec<_>) = subjects
         .iter()
         .partition(|(s, _)| matches!(s, Subject::Column(c) if selectors.contains(c)));
+    tracing::debug!(
+        modes = systems.len(),
+        selectors = flags.len(),
+        subjects = rest.len(),
+        "modes split"
+    );
     let mut verdicts = Vec::new();
     let mut shared_mode = Ok(());
     for &(subject, reported) in flags {
@@ -290,7 +325,18 @@ fn verdicts_in(
         }
     }
     for &(subject, reported) in rest {
+        let started = std::time::Instant::now();
         let mut v = verdict(chip, &systems, subject, solvers);
+        tracing::debug!(
+            subject = %subject.describe(chip),
+            verdict = %match &v {
+                Verdict::Proved => "proved".to_string(),
+                Verdict::Counterexample(_) => "counterexample".to_string(),
+                Verdict::Unknown(why) => format!("unknown: {why}"),
+            },
+            ms = started.elapsed().as_millis() as u64,
+            "subject"
+        );
         if let (Verdict::Proved, Err(flag)) = (&v, &shared_mode) {
             v = Verdict::Unknown(format!(
                 "proved for two rows in the same mode only: the mode selector {flag} is not \
@@ -316,7 +362,7 @@ pub fn systems(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
     }
     let systems = modes(chip)?;
     if systems.is_empty() {
-        return Err("no mode of the chip admits a real row".into());
+        return Err(NO_REAL_ROW.into());
     }
     Ok(systems)
 }
@@ -330,10 +376,27 @@ pub fn verdict(
     solvers: &Solvers,
 ) -> Verdict {
     let mut verdict = Verdict::Proved;
+    // What other chips see of a row is its messages. An output no message with a count not
+    // zero reads in a mode (MUL's high word, a branch row's `mem_new`) is seen by nothing
+    // there, whatever the constraints tie it to: the mode is skipped for it. Another column is
+    // skipped where nothing reads it at all (no constraint either). A column seen in no mode
+    // is still asked (and the lints flag it).
+    let output = |c: u32| chip.contract.columns[c as usize].role == Role::Output;
+    let seen = |s: &RowSystem, c: u32| {
+        if output(c) {
+            s.sent.contains(&c)
+        } else {
+            s.read.contains(&c)
+        }
+    };
+    let read_somewhere = |c: u32| systems.iter().any(|s| seen(s, c));
     for system in systems {
         let target = match subject {
             Subject::Column(c) => {
                 if system.mode.iter().any(|&(m, _)| m == c) || system.forced.contains(&c) {
+                    continue;
+                }
+                if !seen(system, c) && read_somewhere(c) {
                     continue;
                 }
                 Target::Column(c)
@@ -407,6 +470,17 @@ pub fn verdict(
                 }
             }
         }
+        tracing::trace!(
+            mode = %system
+                .mode
+                .iter()
+                .filter(|&&(_, v)| v == 1)
+                .map(|&(c, _)| chip.contract.columns[c as usize].name.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            why = ?why,
+            "mode"
+        );
         if let (Some(why), Verdict::Proved) = (why, &verdict) {
             verdict = Verdict::Unknown(why);
         }

@@ -367,7 +367,12 @@ fn forced_zero(chip: &ChipIr, c: NodeId, zero: &BTreeSet<u32>, booleans: &Boolea
 
 /// The terms of `id` if it is `Σ kᵢ·xᵢ` over local columns with small signed coefficients
 /// and no constant.
-fn signed_terms(ir: &crate::ir::Ir, id: NodeId, scale: i64, out: &mut Vec<(i64, u32)>) -> bool {
+pub(crate) fn signed_terms(
+    ir: &crate::ir::Ir,
+    id: NodeId,
+    scale: i64,
+    out: &mut Vec<(i64, u32)>,
+) -> bool {
     let k = |c: u32| crate::specialize::signed(c);
     match ir.node(id) {
         Node::Var(Var::Main(Row::Local, c)) => {

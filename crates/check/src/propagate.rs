@@ -1,7 +1,8 @@
 //! Uniqueness propagation (as in Picus): columns the inputs force, found without a solver. A
 //! column is forced when a constraint reads it and otherwise only forced columns, and is affine
-//! in it with a constant nonzero coefficient (`k·x + R = 0` gives `x = −R/k`), or when it is the
-//! answer of a table or ALU request whose arguments are forced (tables are functions). Forced
+//! in it with a constant nonzero coefficient (`k·x + R = 0` gives `x = −R/k`), when it is the
+//! answer of a table or ALU request whose arguments are forced (tables are functions), a digit
+//! of a unique mixed-radix decomposition of a forced value, or an is-zero gadget's result. Forced
 //! columns are equal in every two solutions with the same inputs, so the solver's queries share
 //! them between the copies, and a forced target is proved outright.
 
@@ -12,13 +13,14 @@ use tessera_stark::Val;
 
 use crate::ir::{Leaf, Node, NodeId, Row, Var};
 use crate::query::{Promise, RowSystem};
-use crate::smt::is_functional_byte_op;
+use crate::smt::{is_functional_byte_op, known_bits};
 use crate::specialize::{constant, signed};
 
 /// The columns of `system` forced by its inputs.
 pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
     let mut forced: BTreeSet<u32> = system.inputs.clone();
     let booleans = boolean_columns(system);
+    let ranges = known_bits(system);
     let mut answer_values: BTreeSet<NodeId> = BTreeSet::new();
     loop {
         let before = forced.len();
@@ -45,8 +47,8 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
                     forced.insert(x);
                 }
             }
-            if let Some(bits) = forced_bits(system, c, &forced, &booleans) {
-                forced.extend(bits);
+            if let Some(digits) = forced_digits(system, c, &forced, &booleans, &ranges) {
+                forced.extend(digits);
             } else if !unknown.is_empty()
                 && unknown.iter().all(|x| booleans.contains(x))
                 && ((unknown.len() <= MAX_ENUMERATED
@@ -56,6 +58,7 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
                 forced.extend(unknown);
             }
         }
+        forced.extend(is_zero_results(system, &forced));
         for f in &system.facts {
             if constant(&system.ir, f.count).is_none_or(|c| c == 0) {
                 continue;
@@ -92,6 +95,78 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
             return forced;
         }
     }
+}
+
+/// The results of is-zero gadgets of forced values: `X·r = 0` and `X·inv + k·r + R = 0`, with
+/// `X` and `R` forced and `k` a nonzero constant. Where `X ≠ 0` the first gives `r = 0`; where
+/// `X = 0` the second no longer reads `inv` and gives `r = −R/k`: either way `r` is a function
+/// of forced values (`inv` is not, where `X = 0`).
+fn is_zero_results(system: &RowSystem, forced: &BTreeSet<u32>) -> Vec<u32> {
+    let ir = &system.ir;
+    let unforced = |id: NodeId| -> Vec<u32> {
+        columns(system, id)
+            .into_iter()
+            .filter(|c| !forced.contains(c))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for &product in &system.constraints {
+        let Node::Mul(a, b) = ir.node(product) else {
+            continue;
+        };
+        let (r, x) = match (ir.node(a), ir.node(b)) {
+            (Node::Var(Var::Main(Row::Local, r)), _) if unforced(b).is_empty() => (r, b),
+            (_, Node::Var(Var::Main(Row::Local, r))) if unforced(a).is_empty() => (r, a),
+            _ => continue,
+        };
+        if forced.contains(&r) || out.contains(&r) {
+            continue;
+        }
+        let pairs = system.constraints.iter().any(|&c| {
+            let cols = unforced(c);
+            let [p, q] = cols[..] else { return false };
+            let inverse = if p == r {
+                q
+            } else if q == r {
+                p
+            } else {
+                return false;
+            };
+            affine_with_constant_coefficient(system, c, r) && coefficient_is(system, c, inverse, x)
+        });
+        if pairs {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Whether `id` is `X·v + R` with `R` free of the column `v` (at pseudo-random points).
+fn coefficient_is(system: &RowSystem, id: NodeId, v: u32, x: NodeId) -> bool {
+    let mut state = 0xc0ef_u64 ^ ((v as u64) << 32) ^ id as u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        Val::from_u32((state >> 33) as u32 % Val::ORDER_U32)
+    };
+    (0..3).all(|_| {
+        let point: Vec<Val> = (0..system.width + 64).map(|_| next()).collect();
+        let v0 = next();
+        let at = |value: Val| {
+            system.ir.eval_all(|leaf| match leaf {
+                Leaf::Var(Var::Main(_, c)) if c == v => value,
+                Leaf::Var(Var::Main(_, c)) => point[c as usize],
+                Leaf::Var(Var::Preprocessed(_, c)) | Leaf::Var(Var::Public(c)) => {
+                    point[system.width + c as usize % 64]
+                }
+                Leaf::Selector(_) => point[0],
+            })
+        };
+        let (a, b, c) = (at(v0), at(v0 + Val::ONE), at(v0 + Val::TWO));
+        let (a, b, c) = (a[id as usize], b[id as usize], c[id as usize]);
+        c - b.double() + a == Val::ZERO && b - a == at(v0)[x as usize]
+    })
 }
 
 /// The most boolean columns whose assignments are enumerated (2^10).
@@ -305,43 +380,139 @@ fn boolean_columns(system: &RowSystem) -> BTreeSet<u32> {
     out
 }
 
-/// A bit decomposition of a forced value, `R − Σ 2^i·b_i = 0` with `R` forced, the `b_i`
-/// boolean columns at distinct powers and `Σ 2^i < p`: binary representations are unique, so
-/// every `b_i` is forced.
-fn forced_bits(
+/// A mixed-radix decomposition of a forced value: `R + Σ k_i·l_i = 0` with `R` forced and the
+/// unforced part made of *digits*, each an unforced column of known range `[0, 2^b)`
+/// (booleans, bytes, 16-bit halves: values `k·{0, …, 2^b − 1}`) or an at-most-one group of
+/// booleans (values `0` and each member's `k`). Ordered by the smallest gap between two
+/// values of a digit, each gap must exceed the spreads (largest minus smallest value) of the
+/// digits before it, and all the spreads together must stay below p. Then two assignments
+/// with the same value agree on every digit: at the highest digit where they differ the
+/// difference is at least its gap, the digits below make up less, and the total difference
+/// is nonzero and below p. So every column of the digits is forced (a group's members too:
+/// its value names at most one of them, and its others are 0).
+fn forced_digits(
     system: &RowSystem,
     id: NodeId,
     forced: &BTreeSet<u32>,
     booleans: &BTreeSet<u32>,
+    bits: &HashMap<u32, u32>,
 ) -> Option<Vec<u32>> {
     let ir = &system.ir;
     let mut terms: Vec<(i64, NodeId)> = Vec::new();
     collect_terms(system, id, 1, &mut terms);
-    let mut bits = Vec::new();
-    let mut powers = BTreeSet::new();
+    let mut weights: std::collections::BTreeMap<u32, i128> = Default::default();
     for &(k, t) in &terms {
-        let cols = columns(system, t);
-        if cols.iter().all(|c| forced.contains(c)) {
+        if columns(system, t).iter().all(|c| forced.contains(c)) {
             continue;
         }
-        let Node::Var(Var::Main(Row::Local, b)) = ir.node(t) else {
+        let Node::Var(Var::Main(Row::Local, l)) = ir.node(t) else {
             return None;
         };
-        let magnitude = k.unsigned_abs();
-        if !booleans.contains(&b) || !magnitude.is_power_of_two() || !powers.insert(magnitude) {
+        *weights.entry(l).or_insert(0) += k as i128;
+    }
+    if weights.is_empty() || weights.values().any(|&k| k == 0) {
+        return None;
+    }
+    let groups = at_most_one_groups(system, booleans, forced);
+    // Each digit's values, as (gap, spread).
+    let mut digits: Vec<(i128, i128)> = Vec::new();
+    let mut placed: BTreeSet<u32> = BTreeSet::new();
+    for group in &groups {
+        let members: Vec<u32> = group
+            .iter()
+            .copied()
+            .filter(|c| weights.contains_key(c))
+            .collect();
+        if members.len() < 2 || members.iter().any(|c| placed.contains(c)) {
+            continue;
+        }
+        let mut values: Vec<i128> = members.iter().map(|c| weights[c]).collect();
+        values.push(0);
+        values.sort();
+        let gap = values.windows(2).map(|w| w[1] - w[0]).min()?;
+        if gap == 0 {
             return None;
         }
-        bits.push(b);
+        digits.push((gap, values[values.len() - 1] - values[0]));
+        placed.extend(members);
     }
-    let total: u64 = powers.iter().sum();
-    let all_same_sign = terms
-        .iter()
-        .filter(|(_, t)| matches!(ir.node(*t), Node::Var(Var::Main(Row::Local, b)) if bits.contains(&b)))
-        .map(|(k, _)| k.signum())
-        .collect::<BTreeSet<_>>()
-        .len()
-        == 1;
-    (!bits.is_empty() && all_same_sign && total < Val::ORDER_U32 as u64 / 2).then_some(bits)
+    for (&l, &k) in &weights {
+        if placed.contains(&l) {
+            continue;
+        }
+        let b = *bits.get(&l)?;
+        if b >= 32 {
+            return None;
+        }
+        digits.push((k.abs(), k.abs() * ((1i128 << b) - 1)));
+    }
+    digits.sort();
+    let mut spread = 0i128;
+    for &(gap, own) in &digits {
+        if gap <= spread {
+            return None;
+        }
+        spread += own;
+    }
+    if spread >= Val::ORDER_U32 as i128 {
+        return None;
+    }
+    let mut out: Vec<u32> = weights.into_keys().collect();
+    // A group's members outside the form are 0 wherever one inside is 1, but may be the one
+    // that is 1 when the form's members are all 0: left to the other rules.
+    out.sort();
+    Some(out)
+}
+
+/// The at-most-one groups of unforced booleans: `S·(S − 1) = 0` or `S − 1 = 0`, with `S` a
+/// plain sum of boolean columns (the forced ones left out of the group).
+fn at_most_one_groups(
+    system: &RowSystem,
+    booleans: &BTreeSet<u32>,
+    forced: &BTreeSet<u32>,
+) -> Vec<Vec<u32>> {
+    let ir = &system.ir;
+    let plain_sum = |sum: &[(i64, NodeId)]| -> Option<Vec<u32>> {
+        sum.iter()
+            .map(|&(k, t)| match ir.node(t) {
+                Node::Var(Var::Main(Row::Local, b)) if k == 1 && booleans.contains(&b) => Some(b),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut groups = Vec::new();
+    for &c in &system.constraints {
+        let mut sum = Vec::new();
+        match ir.node(c) {
+            Node::Mul(x, y)
+                if matches!(ir.node(y), Node::Sub(x2, one)
+                    if x2 == x && ir.node(one) == Node::Const(1)) =>
+            {
+                collect_terms(system, x, 1, &mut sum);
+            }
+            _ => {
+                collect_terms(system, c, 1, &mut sum);
+                let constant_part: i64 = sum
+                    .iter()
+                    .filter_map(|&(k, t)| constant(ir, t).map(|v| k.saturating_mul(signed(v))))
+                    .sum();
+                if constant_part != -1 {
+                    continue;
+                }
+                sum.retain(|&(_, t)| constant(ir, t).is_none());
+            }
+        }
+        if let Some(members) = plain_sum(&sum) {
+            let unforced: Vec<u32> = members
+                .into_iter()
+                .filter(|b| !forced.contains(b))
+                .collect();
+            if unforced.len() > 1 {
+                groups.push(unforced);
+            }
+        }
+    }
+    groups
 }
 
 /// `id` as a sum of `k·term` (constants folded into `k`, signed), expanding sums, differences

@@ -85,6 +85,12 @@ pub struct RowSystem {
     /// Combinations the contract's senders promise: the columns hold one of the tuples (those
     /// the mode allows, on the columns it leaves free).
     pub one_of: Vec<(Vec<u32>, Vec<Vec<u32>>)>,
+    /// The columns something reads in this mode: a constraint, or a message whose count is
+    /// not zero here. A column outside it is accepted at any value and seen by nothing.
+    pub read: BTreeSet<u32>,
+    /// The columns a message whose count is not zero here reads, on a bus to another chip
+    /// that is not the byte table: what other chips see of the row.
+    pub sent: BTreeSet<u32>,
     pub width: usize,
 }
 
@@ -304,6 +310,36 @@ pub fn specialize_with(
         };
         facts.push(Fact { count, promise });
     }
+    let local_columns = |ir: &Ir, e: NodeId| -> Vec<u32> {
+        ir.vars_of(e)
+            .into_iter()
+            .filter_map(|v| match v {
+                Var::Main(Row::Local, c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    // A lookup in the byte table (a fixed table) or on a bus local to the chip is a check on
+    // the row, as a constraint is: it tells no other chip anything.
+    let mut sent = BTreeSet::new();
+    let mut read = BTreeSet::new();
+    for i in &chip.interactions {
+        let count = s.map(i.count);
+        if constant(&s.ir, count) != Some(0) {
+            let mut cells = local_columns(&s.ir, count);
+            for &f in &i.fields {
+                let f = s.map(f);
+                cells.extend(local_columns(&s.ir, f));
+            }
+            if i.scope == Scope::Global && i.bus != BYTE_BUS {
+                sent.extend(cells.iter().copied());
+            }
+            read.extend(cells);
+        }
+    }
+    for &c in &constraints {
+        read.extend(local_columns(&s.ir, c));
+    }
     let extra = extra.iter().map(|&e| s.map(e)).collect();
     let mut assumed = Vec::new();
     let mut one_of = Vec::new();
@@ -337,6 +373,8 @@ pub fn specialize_with(
         inputs,
         assumed,
         one_of,
+        read,
+        sent,
         width: chip.width,
     };
     system.forced = crate::propagate::forced_columns(&system);

@@ -87,9 +87,18 @@ impl Solvers {
                 .collect::<String>()
         };
         if let Some(answer) = self.cached(&key) {
+            tracing::trace!(key = &key[..12], answer = kind(&answer), "cached");
             return answer;
         }
+        let started = Instant::now();
         let answer = self.run(queries, &key);
+        tracing::debug!(
+            key = &key[..12],
+            answer = kind(&answer),
+            bytes = queries.iter().map(|(_, q)| q.len()).sum::<usize>(),
+            ms = started.elapsed().as_millis() as u64,
+            "solved"
+        );
         if !matches!(answer, Answer::Unknown(_)) {
             self.store(&key, &answer);
         }
@@ -197,6 +206,14 @@ impl Solvers {
         }
         let _ = std::fs::remove_dir_all(&dir);
         answer.unwrap_or_else(|| Answer::Unknown(reasons.join("; ")))
+    }
+}
+
+fn kind(answer: &Answer) -> &'static str {
+    match answer {
+        Answer::Unsat => "unsat",
+        Answer::Sat(_) => "sat",
+        Answer::Unknown(_) => "unknown",
     }
 }
 

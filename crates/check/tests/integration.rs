@@ -7,5 +7,6 @@ mod determinism;
 mod extract;
 mod lints;
 mod mutation;
+mod propagation;
 mod snapshots;
 mod transitions;

@@ -225,13 +225,17 @@ impl<'a> Encoder<'a> {
 
     /// The name of node `id` in `copy`, defining it (and its children) first.
     ///
-    /// A product that reads only forced cells has the same value in both copies: it becomes
+    /// A product of two non-constant factors that reads only forced cells has the same value in both copies: it becomes
     /// one shared variable bounded by its interval, which keeps the queries linear. Dropping
     /// the product's definition only relaxes the query (unsat still proves), and a model that
     /// leans on it fails the concrete check instead of being reported.
     fn node(&mut self, copy: usize, id: NodeId) -> String {
-        let abstracted =
-            self.shared[id as usize] && matches!(self.system.ir.node(id), Node::Mul(..));
+        // A product by a constant is linear already: abstracting it only loses the cell.
+        let nonlinear = |ir: &crate::ir::Ir| match ir.node(id) {
+            Node::Mul(x, y) => constant(ir, x).is_none() && constant(ir, y).is_none(),
+            _ => false,
+        };
+        let abstracted = self.shared[id as usize] && nonlinear(&self.system.ir);
         if abstracted {
             let name = format!("s{id}");
             if self.defined.insert((usize::MAX, id)) {
@@ -517,9 +521,9 @@ pub fn is_functional_byte_op(ir: &crate::ir::Ir, op: NodeId) -> bool {
     constant(ir, op).is_some_and(|op| op != ByteOp::U16 as u32 && op < ByteOp::ALL.len() as u32)
 }
 
-/// Bits known of each column before any constraint: booleans (`x·(x − 1) = 0`) and the
-/// contract's assumptions on inputs, and plain-column ranges of unconditional sends.
-fn known_bits(system: &RowSystem) -> HashMap<u32, u32> {
+/// Bits known of each column: booleans (`x·(x − 1) = 0`), the contract's assumptions on
+/// inputs and plain-column ranges of unconditional sends, carried through linear definitions.
+pub fn known_bits(system: &RowSystem) -> HashMap<u32, u32> {
     let ir = &system.ir;
     let mut bits: HashMap<u32, u32> = HashMap::new();
     let mut tighten = |c: u32, b: u32| {
@@ -575,7 +579,66 @@ fn known_bits(system: &RowSystem) -> HashMap<u32, u32> {
             Promise::Table { .. } => {}
         }
     }
-    bits
+    // Through linear definitions, to a fixed point: `x = Σ m_j·y_j` with every `m_j > 0`, the
+    // `y_j` of known ranges and the sum below p bounds `x` by the sum's largest value; and
+    // `x = m·y` with `x` bounded and `m·y` unable to reach p (`y` bounded already, or `m = 1`)
+    // bounds `y` by `x / m`: the 16-bit check of `4·hi` bounds `hi` below 2^14 once `hi` is
+    // known to be a half.
+    let p = Val::ORDER_U32 as i128;
+    let width = |v: i128| 128 - v.leading_zeros();
+    loop {
+        let mut changed = false;
+        for &c in &system.constraints {
+            let mut terms = Vec::new();
+            if !crate::lint::signed_terms(ir, c, 1, &mut terms) {
+                continue;
+            }
+            let mut merged: std::collections::BTreeMap<u32, i128> = Default::default();
+            for (k, col) in terms {
+                *merged.entry(col).or_insert(0) += k as i128;
+            }
+            merged.retain(|_, k| *k != 0);
+            for (&x, &kx) in &merged {
+                if kx.abs() != 1 {
+                    continue;
+                }
+                // x = Σ m_j·y_j
+                let others: Vec<(u32, i128)> = merged
+                    .iter()
+                    .filter(|&(&y, _)| y != x)
+                    .map(|(&y, &k)| (y, -k * kx))
+                    .collect();
+                let most = others.iter().try_fold(0i128, |acc, &(y, m)| {
+                    let b = *bits.get(&y)?;
+                    (m > 0 && b < 64).then(|| acc + m * ((1i128 << b) - 1))
+                });
+                let mut bounds = Vec::new();
+                if let Some(most) = most.filter(|&m| m < p && !others.is_empty()) {
+                    bounds.push((x, most));
+                }
+                if let ([(y, m)], Some(&bx)) = (&others[..], bits.get(&x)) {
+                    let reach = match bits.get(y) {
+                        _ if *m == 1 => Some(0),
+                        Some(&by) if by < 64 => Some(m * ((1i128 << by) - 1)),
+                        _ => None,
+                    };
+                    if *m > 0 && bx < 64 && reach.is_some_and(|r| r < p) {
+                        bounds.push((*y, ((1i128 << bx) - 1) / m));
+                    }
+                }
+                for (col, bound) in bounds {
+                    let b = width(bound);
+                    if bits.get(&col).is_none_or(|&old| old > b) {
+                        bits.insert(col, b);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return bits;
+        }
+    }
 }
 
 /// What a determinism query asks to differ.
