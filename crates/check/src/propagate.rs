@@ -143,29 +143,39 @@ fn is_zero_results(system: &RowSystem, forced: &BTreeSet<u32>) -> Vec<u32> {
 
 /// Whether `id` is `X·v + R` with `R` free of the column `v` (at pseudo-random points).
 fn coefficient_is(system: &RowSystem, id: NodeId, v: u32, x: NodeId) -> bool {
-    let mut state = 0xc0ef_u64 ^ ((v as u64) << 32) ^ id as u64;
-    let mut next = move || {
+    let mut next = pseudo_random(0xc0ef_u64 ^ ((v as u64) << 32) ^ id as u64);
+    (0..3).all(|_| {
+        let point: Vec<Val> = (0..system.width + 64).map(|_| next()).collect();
+        let v0 = next();
+        let at = |value: Val| eval_at(system, &point, v, value);
+        let (a, b, c) = (at(v0), at(v0 + Val::ONE), at(v0 + Val::TWO));
+        let (a, b, c) = (a[id as usize], b[id as usize], c[id as usize]);
+        c - b.double() + a == Val::ZERO && b - a == at(v0)[x as usize]
+    })
+}
+
+/// A pseudo-random field element generator seeded by `seed` (an LCG: the tests at random
+/// points need only spread, not secrecy).
+fn pseudo_random(seed: u64) -> impl FnMut() -> Val {
+    let mut state = seed;
+    move || {
         state = state
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         Val::from_u32((state >> 33) as u32 % Val::ORDER_U32)
-    };
-    (0..3).all(|_| {
-        let point: Vec<Val> = (0..system.width + 64).map(|_| next()).collect();
-        let v0 = next();
-        let at = |value: Val| {
-            system.ir.eval_all(|leaf| match leaf {
-                Leaf::Var(Var::Main(_, c)) if c == v => value,
-                Leaf::Var(Var::Main(_, c)) => point[c as usize],
-                Leaf::Var(Var::Preprocessed(_, c)) | Leaf::Var(Var::Public(c)) => {
-                    point[system.width + c as usize % 64]
-                }
-                Leaf::Selector(_) => point[0],
-            })
-        };
-        let (a, b, c) = (at(v0), at(v0 + Val::ONE), at(v0 + Val::TWO));
-        let (a, b, c) = (a[id as usize], b[id as usize], c[id as usize]);
-        c - b.double() + a == Val::ZERO && b - a == at(v0)[x as usize]
+    }
+}
+
+/// Every node of `system` at `point` (main columns by index, preprocessed and public values
+/// after them), with the column `v` set to `value`.
+fn eval_at(system: &RowSystem, point: &[Val], v: u32, value: Val) -> Vec<Val> {
+    system.ir.eval_all(|leaf| match leaf {
+        Leaf::Var(Var::Main(_, c)) if c == v => value,
+        Leaf::Var(Var::Main(_, c)) => point[c as usize],
+        Leaf::Var(Var::Preprocessed(_, c)) | Leaf::Var(Var::Public(c)) => {
+            point[system.width + c as usize % 64]
+        }
+        Leaf::Selector(_) => point[0],
     })
 }
 
@@ -554,27 +564,12 @@ fn columns(system: &RowSystem, id: NodeId) -> BTreeSet<u32> {
 /// polynomial identity at pseudo-random points: the second difference in `x` vanishes and the
 /// first difference is the same nonzero constant everywhere.
 fn affine_with_constant_coefficient(system: &RowSystem, id: NodeId, x: u32) -> bool {
-    let mut state = 0x5eed_u64 ^ ((x as u64) << 32) ^ id as u64;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        Val::from_u32((state >> 33) as u32 % Val::ORDER_U32)
-    };
+    let mut next = pseudo_random(0x5eed_u64 ^ ((x as u64) << 32) ^ id as u64);
     let mut coefficient = None;
     for _ in 0..3 {
         let point: Vec<Val> = (0..system.width + 64).map(|_| next()).collect();
         let x0 = next();
-        let at = |xv: Val| {
-            system.ir.eval_all(|leaf| match leaf {
-                Leaf::Var(Var::Main(_, c)) if c == x => xv,
-                Leaf::Var(Var::Main(_, c)) => point[c as usize],
-                Leaf::Var(Var::Preprocessed(_, c)) | Leaf::Var(Var::Public(c)) => {
-                    point[system.width + c as usize % 64]
-                }
-                Leaf::Selector(_) => point[0],
-            })[id as usize]
-        };
+        let at = |xv: Val| eval_at(system, &point, x, xv)[id as usize];
         let (v0, v1, v2) = (at(x0), at(x0 + Val::ONE), at(x0 + Val::TWO));
         if v2 - v1.double() + v0 != Val::ZERO {
             return false;
