@@ -10,6 +10,8 @@ pub enum ExecErrorKind {
     PcOutsideCode,
     #[error("a branch or jump in the delay slot of another branch or jump is not allowed")]
     BranchInDelaySlot,
+    #[error("jump to {0:#010x}: targets must lie below 0x40000000")]
+    JumpOutOfRange(u32),
     #[error("unaligned {size}-byte access to {addr:#010x}")]
     Unaligned { addr: u32, size: u32 },
     #[error("access to {addr:#010x}..+{len:#x} is out of range (memory ends at 0x7f000000)")]

@@ -1,7 +1,7 @@
 //! The engine: one instruction loop, monomorphised for fast mode (`TRACE = false`, records
 //! nothing) and tracing mode (`TRACE = true`, records events and shards).
 
-use tessera_mips::{Instruction, Opcode, Program, MEMORY_LIMIT};
+use tessera_mips::{Instruction, Opcode, Program, JUMP_LIMIT, MEMORY_LIMIT};
 
 use crate::error::{ExecError, ExecErrorKind};
 use crate::events::{Checkpoint, CpuEvent, MemoryInit, MemoryRecord, Shard, SyscallEvent};
@@ -655,6 +655,9 @@ impl<'p> Executor<'p> {
             Tlti => trap!((rs as i32) < (imm as i32)),
             Tltiu => trap!(rs < imm),
             Invalid => return Err(ExecErrorKind::InvalidInstruction(inst.word)),
+        }
+        if is_branch && next_next >= JUMP_LIMIT {
+            return Err(ExecErrorKind::JumpOutOfRange(next_next));
         }
         self.regs[dest as usize] = value;
         self.regs[0] = 0;

@@ -316,6 +316,21 @@ fn a_branch_in_a_delay_slot_is_rejected() {
 }
 
 #[test]
+fn a_jump_past_the_jump_limit_fails_at_the_jump() {
+    // JR to 2^30 with a halting delay slot: the target is never fetched, but the jump fails.
+    let halt_in_slot = [HALT[0], r(T0, 0, 0, 0, 0x08), SYSCALL];
+    let far = run(&halt_in_slot, &[(T0, 0x4000_0000)]);
+    assert_eq!(far.err().kind, ExecErrorKind::JumpOutOfRange(0x4000_0000));
+    assert_eq!(far.err().pc, CODE + 4);
+    let near = run(&halt_in_slot, &[(T0, 0x3FFF_FFFC)]);
+    assert!(
+        near.result.is_ok(),
+        "a target below 2^30 is fetched only after the halt: {:?}",
+        near.result
+    );
+}
+
+#[test]
 fn jumping_outside_the_code_fails() {
     let outside = run(&[r(T0, 0, 0, 0, 0x08), NOP], &[(T0, 0x1000)]);
     assert_eq!(outside.err().kind, ExecErrorKind::PcOutsideCode);

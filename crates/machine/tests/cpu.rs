@@ -219,6 +219,24 @@ fn a_failing_guest_is_not_proven() {
     ));
 }
 
+#[test]
+fn a_jump_below_the_jump_limit_whose_delay_slot_halts_proves() {
+    // The target 2^30 − 4 is outside the code but never fetched: the delay slot halts. The
+    // CPU checks the target's high half below 2^14, the executor's JUMP_LIMIT, at the edge.
+    let mut code = li(T0, tessera_mips::JUMP_LIMIT - 4).to_vec();
+    code.extend(li(A0, 0));
+    code.push(i(0x09, 0, V0, 0)); // v0 = HALT
+    code.push(r(T0, 0, 0, 0, 0x08)); // jr t0
+    code.push(SYSCALL); // its delay slot
+    let prover = ProgramProver::new(program(&code), ConfigId::InsecureTesting);
+    let (proof, _) = prover.prove(vec![]).unwrap();
+    prover.verifier().verify(&proof).unwrap();
+    // One word further and the executor refuses the jump: no proof.
+    code[..2].copy_from_slice(&li(T0, tessera_mips::JUMP_LIMIT));
+    let prover = ProgramProver::new(program(&code), ConfigId::InsecureTesting);
+    assert!(prover.prove(vec![]).is_err());
+}
+
 /// The column index of each CPU column.
 fn cpu_index() -> CpuCols<usize> {
     let indices: Vec<usize> = (0..NUM_CPU_COLS).collect();

@@ -13,5 +13,6 @@ mod program;
 pub use disasm::{register_name, REGISTER_NAMES};
 pub use instruction::{Instruction, Opcode};
 pub use program::{
-    function_symbols, ElfError, Program, Segment, CODE_LIMIT, MAX_CODE_BYTES, MEMORY_LIMIT,
+    function_symbols, ElfError, Program, Segment, CODE_LIMIT, JUMP_LIMIT, MAX_CODE_BYTES,
+    MEMORY_LIMIT,
 };

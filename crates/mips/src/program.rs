@@ -12,6 +12,11 @@ use crate::instruction::Instruction;
 pub const CODE_LIMIT: u32 = 0x3F00_0000;
 /// Every address at or above this one is out of range (guest ABI).
 pub const MEMORY_LIMIT: u32 = 0x7F00_0000;
+/// A taken branch or jump to an address at or above this one is an error at the jump itself
+/// (guest ABI). The prover's CPU checks every target below 2^30 as two 16-bit halves, which keeps
+/// it a canonical field element; a run that jumps higher and halts in the delay slot, before
+/// the target is fetched, would otherwise be accepted here and have no proof.
+pub const JUMP_LIMIT: u32 = 1 << 30;
 /// The largest span of executable segments Tessera decodes (16 M instructions); the program ROM
 /// must stay a provable size.
 pub const MAX_CODE_BYTES: u32 = 64 << 20;

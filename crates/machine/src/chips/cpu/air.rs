@@ -535,16 +535,19 @@ fn eval_control_flow<AB: AirBuilder>(
     let rs_field = field::<AB::Expr, _>(rs_value);
     builder.assert_zero(
         is_real * (local.next_next_pc.into() - fall_through.clone())
-            - taken * (target.clone() - fall_through)
+            - taken.clone() * (target.clone() - fall_through)
             - k(Kind::JumpReg) * (rs_field - target),
     );
     // 4·hi checks JR's target below 2^30 only because hi is already a 16-bit half: `rs` is a
-    // register value, canonical halves on the memory bus.
+    // register value, canonical halves on the memory bus. A taken branch's target is the ROM's
+    // (a wrapped offset can put it past p): its high half is checked alike, so the field value
+    // is the word the executor jumps to (JUMP_LIMIT).
     range16[2] += k(Kind::JumpReg) * rs_value[1].into() * AB::Expr::from_u32(4);
+    range16[0] += taken * local.imm[1].into() * AB::Expr::from_u32(4);
 }
 
 /// The 16-bit checks: links (pc + 8 below 2^30), memory addresses (word index within the low
-/// half, high half below 0x7F00), JR targets (below 2^30). A row has at most one of these
+/// half, high half below 0x7F00), JR and taken branch targets (below 2^30). A row has at most one of these
 /// kinds, plus a link on JALR (slot 2 serves JR).
 fn eval_range16<AB: AirBuilder + InteractionBuilder>(
     builder: &mut AB,

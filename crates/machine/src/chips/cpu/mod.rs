@@ -6,8 +6,8 @@
 //! values the memory bus hands it (slots at `ts = 4·clk + s`: 0 `rs`, 1 `rt`, 2 memory/HI,
 //! 3 destination/LO), and rows chain: `clk` counts from 1, `next.pc = next_pc`,
 //! `next.next_pc = next_next_pc`, where `next_next_pc` is `next_pc + 4` or, for a taken branch
-//! or a jump, the target (the ROM holds branch and `j` targets; `jr` takes `rs`, checked below
-//! 2^30 so its field value is the word). The first row is real and starts at the public start
+//! or a jump, the target (the ROM holds branch and `j` targets; `jr` takes `rs`; a taken
+//! target is checked below 2^30, the executor's `JUMP_LIMIT`, so its field value is the word). The first row is real and starts at the public start
 //! pcs; the last real row's successors, whether it halted and its `clk` are public. A branch
 //! or jump is followed by a real row that is neither (its delay slot, in the same shard).
 //! **Range checks**: 16-bit checks that kinds which never meet on a row share through three

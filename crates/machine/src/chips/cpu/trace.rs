@@ -152,6 +152,9 @@ pub fn populate(step: &CpuStep) -> CpuCols<Val> {
     if kind == Kind::JumpReg {
         cols.range16[2] = cols.rs_access.prev_value[1] * Val::from_u32(4);
     }
+    if cols.taken == Val::ONE {
+        cols.range16[0] = cols.imm[1] * Val::from_u32(4);
+    }
     if kind.is_memory() {
         cols.range16[0] = cols.addr_rest;
         cols.range16[1] = Val::from_u32((tessera_mips::MEMORY_LIMIT >> 16) - 1) - cols.alu_a[1];
