@@ -399,6 +399,13 @@ pub fn verdict(
                 if !seen(system, c) && read_somewhere(c) {
                     continue;
                 }
+                // The prover's private input in this mode: free by the contract.
+                let private = chip.contract.private.iter().any(|p| {
+                    p.columns.contains(&(c as usize)) && system.mode.contains(&(p.when as u32, 1))
+                });
+                if private {
+                    continue;
+                }
                 Target::Column(c)
             }
             Subject::Answer { interaction, field } => {
@@ -429,12 +436,15 @@ pub fn verdict(
                 }
             }
         };
-        // The light encodings first; the exact one when they neither refute the query nor
-        // give a model that survives the concrete check.
-        let light: Vec<(Theory, String)> = [Theory::Integer, Theory::FiniteField]
-            .into_iter()
-            .map(|t| (t, determinism_query(system, target, t, false).0))
-            .collect();
+        // The light encodings first; when they neither refute the query nor give a model that
+        // survives the concrete check, the same with every product kept (a model that broke a
+        // shared product cannot recur), then the exact one.
+        let light = |system: &RowSystem| -> Vec<(Theory, String)> {
+            [Theory::Integer, Theory::FiniteField]
+                .into_iter()
+                .map(|t| (t, determinism_query(system, target, t, false).0))
+                .collect()
+        };
         let exact = || {
             vec![(
                 Theory::Integer,
@@ -442,7 +452,17 @@ pub fn verdict(
             )]
         };
         let mut why = None;
-        for queries in [light, exact()] {
+        let mut model_failed = false;
+        for pass in 0..3 {
+            let queries = match pass {
+                0 => light(system),
+                1 if model_failed => light(&RowSystem {
+                    shared_products: false,
+                    ..system.clone()
+                }),
+                1 => continue,
+                _ => exact(),
+            };
             match solvers.solve(&queries) {
                 Answer::Unsat => {
                     why = None;
@@ -461,6 +481,7 @@ pub fn verdict(
                             }))
                         }
                         Err(not) => {
+                            model_failed = true;
                             why = Some(format!("a solver's model fails the concrete check ({not})"))
                         }
                     }

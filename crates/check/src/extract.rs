@@ -149,6 +149,7 @@ pub fn anonymous_contract(width: usize) -> Contract {
         assumptions: Vec::new(),
         functions: Vec::new(),
         guarantees: Vec::new(),
+        private: Vec::new(),
         reference: "none declared",
     }
 }

@@ -234,6 +234,18 @@ pub fn snapshot(chip: &ChipIr) -> String {
             );
         }
     }
+    if !chip.contract.private.is_empty() {
+        let _ = writeln!(out, "\nprivate:");
+        for p in &chip.contract.private {
+            let names: Vec<&str> = p
+                .columns
+                .iter()
+                .map(|&c| chip.contract.columns[c].name.as_str())
+                .collect();
+            let flag = &chip.contract.columns[p.when].name;
+            let _ = writeln!(out, "  {} where {flag} = 1: {}", names.join(", "), p.why);
+        }
+    }
     if !chip.contract.guarantees.is_empty() {
         let _ = writeln!(out, "\nguarantees:");
         for g in &chip.contract.guarantees {

@@ -91,6 +91,9 @@ pub struct RowSystem {
     /// The columns a message whose count is not zero here reads, on a bus to another chip
     /// that is not the byte table: what other chips see of the row.
     pub sent: BTreeSet<u32>,
+    /// Whether a product of forced cells may become one shared variable in the encodings
+    /// (linear, so fast; its models may break the product, and fail the concrete check).
+    pub shared_products: bool,
     pub width: usize,
 }
 
@@ -375,6 +378,7 @@ pub fn specialize_with(
         one_of,
         read,
         sent,
+        shared_products: true,
         width: chip.width,
     };
     system.forced = crate::propagate::forced_columns(&system);

@@ -6,14 +6,14 @@
 //! it stays with the reason.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use tessera_stark::Val;
 
 use crate::extract::ChipIr;
-use crate::ir::{Leaf, NodeId, Row, Var};
+use crate::ir::{Ir, Leaf, Node, NodeId, Row, Var};
 use crate::lint::{linear_terms, lint, Finding, Rule};
 use crate::query::{is_row_independent, specialize_with, RowSystem};
 use crate::smt::{sum_at_least_query, violation_query, Theory};
@@ -36,6 +36,17 @@ pub fn refined_findings(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
     if findings.iter().all(|f| f.target.is_none()) {
         return findings;
     }
+    // Each recomposition's guards are built into the chip's IR before it is unrolled, so the
+    // window maps them like every other node.
+    let mut base = chip.clone();
+    let guards: Vec<Option<Vec<NodeId>>> = findings
+        .iter()
+        .map(|f| match (f.rule, f.target) {
+            (Rule::WideRecomposition, Some(t)) => guards(&mut base, t),
+            _ => None,
+        })
+        .collect();
+    let chip = &base;
     let (flat, nodes) = if is_row_independent(chip) {
         (Cow::Borrowed(chip), None)
     } else {
@@ -43,16 +54,7 @@ pub fn refined_findings(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
         (Cow::Owned(u.chip), Some(u.subject_nodes))
     };
     let at = |n: NodeId| nodes.as_ref().map_or(n, |v| v[n as usize]);
-    let focus = |n: NodeId| -> BTreeSet<u32> {
-        flat.ir
-            .vars_of(n)
-            .into_iter()
-            .filter_map(|v| match v {
-                Var::Main(_, c) => Some(c),
-                _ => None,
-            })
-            .collect()
-    };
+    let focus = |n: NodeId| focus(&flat, n);
     let real = if flat.contract.real_flags.is_empty() {
         vec![None]
     } else {
@@ -60,7 +62,8 @@ pub fn refined_findings(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
     };
     findings
         .into_iter()
-        .filter_map(|mut f| {
+        .zip(guards)
+        .filter_map(|(mut f, guards)| {
             let Some(target) = f.target else {
                 return Some(f);
             };
@@ -97,9 +100,30 @@ pub fn refined_findings(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
                     linear_terms(chip, target, 1, &mut terms);
                     let bound = Val::ORDER_U32 as u128;
                     let limbs: BTreeSet<u32> = terms.iter().map(|&(_, c)| c).collect();
-                    settle(&flat, &limbs, &real[..1], &[], solvers, |s, _| {
-                        vec![(Theory::Integer, sum_at_least_query(s, &terms, bound))]
-                    })
+                    // The sum matters only where some guard is nonzero: ask once per guard
+                    // (refuted when every one is), or once unguarded.
+                    let guards: Vec<Option<NodeId>> = match guards {
+                        Some(g) => g.into_iter().map(Some).collect(),
+                        None => vec![None],
+                    };
+                    let mut outcome = Settled::Refuted;
+                    for guard in guards {
+                        let mut focus = limbs.clone();
+                        let wanted: Vec<NodeId> = guard.map(at).into_iter().collect();
+                        if let Some(g) = guard {
+                            focus.extend(self::focus(&flat, at(g)));
+                        }
+                        let settled =
+                            settle(&flat, &focus, &real[..1], &wanted, solvers, |s, x| {
+                                let guard = x.first().copied();
+                                vec![(Theory::Integer, sum_at_least_query(s, &terms, bound, guard))]
+                            });
+                        if !matches!(settled, Settled::Refuted) {
+                            outcome = settled;
+                            break;
+                        }
+                    }
+                    outcome
                 }
                 _ => return Some(f),
             };
@@ -116,6 +140,133 @@ pub fn refined_findings(chip: &ChipIr, solvers: &Solvers) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// The local columns `n` reads.
+fn focus(flat: &ChipIr, n: NodeId) -> BTreeSet<u32> {
+    flat.ir
+        .vars_of(n)
+        .into_iter()
+        .filter_map(|v| match v {
+            Var::Main(_, c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where the value of `target` matters: for each constraint that reads it, the coefficient
+/// `g` of `constraint = g·target + h` (`h` not reading `target`), and the count of each
+/// interaction whose fields read it. Where all of them vanish, `target`'s value changes
+/// nothing (the CPU's JR target is `rs` only on JR rows). `None` when a constraint reads
+/// `target` other than linearly, or when no guard is found.
+fn guards(chip: &mut ChipIr, target: NodeId) -> Option<Vec<NodeId>> {
+    let mut reads = vec![false; chip.ir.len()];
+    for id in 0..chip.ir.len() as NodeId {
+        reads[id as usize] = id == target
+            || match chip.ir.node(id) {
+                Node::Add(x, y) | Node::Sub(x, y) | Node::Mul(x, y) => {
+                    reads[x as usize] || reads[y as usize]
+                }
+                Node::Neg(x) => reads[x as usize],
+                _ => false,
+            };
+    }
+    let mut memo = HashMap::new();
+    let mut out = Vec::new();
+    for k in 0..chip.constraints.len() {
+        let root = chip.constraints[k];
+        if reads[root as usize] {
+            out.push(coefficient(&mut chip.ir, root, target, &reads, &mut memo)?);
+        }
+    }
+    for i in &chip.interactions {
+        if i.fields.iter().any(|&f| reads[f as usize]) {
+            out.push(i.count);
+        }
+    }
+    // A guard that is a nonzero constant or a real flag holds on every real row: the sum
+    // matters everywhere, and the unguarded query is the one to ask.
+    let everywhere = |g: NodeId| match chip.ir.node(g) {
+        Node::Const(k) => k != 0,
+        Node::Var(Var::Main(Row::Local, c)) => chip.contract.real_flags.contains(&(c as usize)),
+        _ => false,
+    };
+    out.sort_unstable();
+    out.dedup();
+    (!out.is_empty() && !out.iter().any(|&g| everywhere(g))).then_some(out)
+}
+
+/// `x + y`, `x − y`, `x·y`, `−x` with constants folded, so a coefficient that is a constant
+/// is one node.
+fn fold(ir: &mut Ir, node: Node) -> NodeId {
+    let value = |ir: &Ir, n: NodeId| match ir.node(n) {
+        Node::Const(k) => Some(Val::from_u32(k)),
+        _ => None,
+    };
+    let constant = |ir: &mut Ir, v: Val| ir.constant(v);
+    match node {
+        Node::Add(x, y) => match (value(ir, x), value(ir, y)) {
+            (Some(a), Some(b)) => constant(ir, a + b),
+            (Some(a), _) if a == Val::ZERO => y,
+            (_, Some(b)) if b == Val::ZERO => x,
+            _ => ir.add(x, y),
+        },
+        Node::Sub(x, y) => match (value(ir, x), value(ir, y)) {
+            (Some(a), Some(b)) => constant(ir, a - b),
+            (_, Some(b)) if b == Val::ZERO => x,
+            _ => ir.sub(x, y),
+        },
+        Node::Mul(x, y) => match (value(ir, x), value(ir, y)) {
+            (Some(a), Some(b)) => constant(ir, a * b),
+            (Some(a), _) | (_, Some(a)) if a == Val::ZERO => constant(ir, Val::ZERO),
+            (Some(a), _) if a == Val::ONE => y,
+            (_, Some(b)) if b == Val::ONE => x,
+            _ => ir.mul(x, y),
+        },
+        Node::Neg(x) => match value(ir, x) {
+            Some(a) => constant(ir, -a),
+            None => ir.neg(x),
+        },
+        other => ir.intern(other),
+    }
+}
+
+/// The coefficient of `target` in `id`, if `id` is affine in it; `reads` says which nodes
+/// read `target`.
+fn coefficient(
+    ir: &mut Ir,
+    id: NodeId,
+    target: NodeId,
+    reads: &[bool],
+    memo: &mut HashMap<NodeId, Option<NodeId>>,
+) -> Option<NodeId> {
+    if id == target {
+        return Some(ir.constant(Val::ONE));
+    }
+    if !reads[id as usize] {
+        return Some(ir.constant(Val::ZERO));
+    }
+    if let Some(&known) = memo.get(&id) {
+        return known;
+    }
+    let mut of = |ir: &mut Ir, n: NodeId| coefficient(ir, n, target, reads, memo);
+    let g = match ir.node(id) {
+        Node::Add(x, y) => of(ir, x)
+            .zip(of(ir, y))
+            .map(|(a, b)| fold(ir, Node::Add(a, b))),
+        Node::Sub(x, y) => of(ir, x)
+            .zip(of(ir, y))
+            .map(|(a, b)| fold(ir, Node::Sub(a, b))),
+        Node::Neg(x) => of(ir, x).map(|a| fold(ir, Node::Neg(a))),
+        Node::Mul(x, y) => match (reads[x as usize], reads[y as usize]) {
+            (true, true) => None,
+            (true, false) => of(ir, x).map(|a| fold(ir, Node::Mul(a, y))),
+            _ => of(ir, y).map(|b| fold(ir, Node::Mul(x, b))),
+        },
+        _ => None,
+    };
+    memo.insert(id, g);
+    g
 }
 
 /// The part of `flat` within `radius` steps of the columns `focus`: the constraints (of degree

@@ -341,6 +341,21 @@ pub fn unroll(chip: &ChipIr, window: &Window, subjects: &[Subject]) -> Unrolled 
             assumptions,
             functions: chip.contract.functions.clone(),
             guarantees: chip.contract.guarantees.clone(),
+            // Private where the subject row's flag says so: the subject row's columns.
+            private: chip
+                .contract
+                .private
+                .iter()
+                .map(|p| tessera_stark::Private {
+                    columns: p
+                        .columns
+                        .iter()
+                        .map(|&c| layout.main(s, c as u32) as usize)
+                        .collect(),
+                    when: layout.main(s, p.when as u32) as usize,
+                    why: p.why,
+                })
+                .collect(),
             reference: chip.contract.reference,
         },
     };

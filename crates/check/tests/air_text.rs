@@ -145,6 +145,7 @@ fn byte_add_contract() -> Contract {
         }],
         functions: vec![],
         guarantees: vec!["a = (b + c) mod 256, a byte"],
+        private: vec![],
         reference: "a = b.wrapping_add(c) for bytes b, c",
     }
 }
@@ -306,6 +307,7 @@ fn a_parsed_air_is_its_rust_twin() {
         assumptions: vec![],
         functions: vec![],
         guarantees: vec![],
+        private: vec![],
         reference: "y on the last row = F(height) for F(0) = start[0], F(1) = start[1]",
     };
     let rust = extract("Fibonacci", &Fibonacci, contract.clone()).unwrap();

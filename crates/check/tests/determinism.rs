@@ -125,6 +125,7 @@ fn contract(bug: Bug) -> Contract {
         assumptions: vec![],
         functions: vec![],
         guarantees: vec![],
+        private: vec![],
         reference: "test",
     }
 }

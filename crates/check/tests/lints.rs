@@ -13,7 +13,6 @@ use tessera_stark::{Assumption, Contract, Role, Source};
 /// The findings the checker does not settle yet, each explained in docs/check.md ("Open
 /// findings"): a chip may have at most these (fewer once the solvers settle more).
 const OPEN: &[(&str, Rule, usize)] = &[
-    ("Cpu", Rule::WideRecomposition, 2),
     ("Syscall", Rule::CountNotBoolean, 1),
     ("Syscall", Rule::WideRecomposition, 1),
     // Settled (canonical) with 5 s queries, not with this test's 2 s.
@@ -155,28 +154,43 @@ impl<AB: AirBuilder + InteractionBuilder> Air<AB> for TestAir {
     }
 }
 
-fn contract() -> Contract {
-    let column = |name: &str, role| Column {
-        name: name.to_string(),
-        role,
-    };
+/// A test contract: `columns` with their roles, `is_real` first, and the columns `ranged`
+/// below `2^bits` by the chip's own lookups.
+fn test_contract(
+    columns: &[(&str, Role)],
+    ranged: Vec<usize>,
+    bits: u32,
+    reference: &'static str,
+) -> Contract {
     Contract {
-        columns: vec![
-            column("is_real", Role::Selector),
-            column("x", Role::Input),
-            column("y", Role::Output),
-            column("h", Role::Oracle),
-        ],
+        columns: columns
+            .iter()
+            .map(|&(name, role)| Column {
+                name: name.to_string(),
+                role,
+            })
+            .collect(),
         real_flags: vec![0],
         assumptions: vec![Assumption::Range {
-            columns: vec![1],
-            bits: 8,
+            columns: ranged,
+            bits,
             source: Source::Lookup,
         }],
         functions: vec![],
         guarantees: vec![],
-        reference: "y = x + h",
+        private: vec![],
+        reference,
     }
+}
+
+fn contract() -> Contract {
+    let columns = [
+        ("is_real", Role::Selector),
+        ("x", Role::Input),
+        ("y", Role::Output),
+        ("h", Role::Oracle),
+    ];
+    test_contract(&columns, vec![1], 8, "y = x + h")
 }
 
 fn rules(bug: Bug) -> Vec<Rule> {
@@ -247,4 +261,83 @@ fn a_live_interaction_on_padding_comes_with_a_padding_row() {
     );
     let row = finding.message.split("e.g. the row").nth(1).unwrap();
     assert!(!row.contains("is_real"), "{}", finding.message);
+}
+
+/// Columns: `is_real`, `jump` (input flag), `lo`, `hi` (input halves), `target` (output). The
+/// halves recompose to `target` on jump rows only; `CHECKED` also range-checks `4·hi` there.
+struct GuardedAir<const CHECKED: bool>;
+
+impl<F, const CHECKED: bool> BaseAir<F> for GuardedAir<CHECKED> {
+    fn width(&self) -> usize {
+        5
+    }
+}
+
+impl<AB: AirBuilder + InteractionBuilder, const CHECKED: bool> Air<AB> for GuardedAir<CHECKED> {
+    fn eval(&self, builder: &mut AB) {
+        let row = builder.main().current_slice().to_vec();
+        let [is_real, jump, lo, hi, target]: [AB::Expr; 5] = std::array::from_fn(|i| row[i].into());
+        builder.assert_bool(is_real.clone());
+        builder.assert_bool(jump.clone());
+        let word = lo.clone() + hi.clone() * AB::Expr::from_u32(1 << 16);
+        builder.assert_zero(jump.clone() * (target.clone() - word));
+        builder.assert_zero((AB::Expr::ONE - jump.clone()) * target.clone());
+        lookup_u16(builder, lo.clone(), is_real.clone());
+        lookup_u16(builder, hi.clone(), is_real.clone());
+        if CHECKED {
+            lookup_u16(
+                builder,
+                jump.clone() * hi.clone() * AB::Expr::from_u32(4),
+                is_real.clone(),
+            );
+        }
+        let bus = p3_lookup::PermutationCheckBus::new("test");
+        bus.receive(
+            builder,
+            [jump, lo, hi, target],
+            p3_lookup::Count::bounded(is_real, 1),
+        );
+    }
+}
+
+fn guarded_contract() -> Contract {
+    let columns = [
+        ("is_real", Role::Selector),
+        ("jump", Role::Input),
+        ("lo", Role::Input),
+        ("hi", Role::Input),
+        ("target", Role::Output),
+    ];
+    test_contract(
+        &columns,
+        vec![2, 3],
+        16,
+        "target = lo + 2^16·hi on jump rows",
+    )
+}
+
+#[test]
+fn a_recomposition_matters_only_where_its_coefficient_is_nonzero() {
+    let solvers = super::common::solvers();
+    let wide = |findings: &[tessera_check::lint::Finding]| {
+        findings
+            .iter()
+            .filter(|f| f.rule == Rule::WideRecomposition)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Checked where it is used (`4·hi` on jump rows): the solvers drop the lint's finding.
+    let ir = extract("Guarded", &GuardedAir::<true>, guarded_contract()).unwrap();
+    assert_eq!(wide(&lint(&ir)).len(), 1);
+    let refined = tessera_check::refine::refined_findings(&ir, &solvers);
+    assert!(wide(&refined).is_empty(), "{refined:#?}");
+    // The near miss: the same recomposition unchecked keeps its finding, with a jump row.
+    let ir = extract("Guarded", &GuardedAir::<false>, guarded_contract()).unwrap();
+    let refined = wide(&tessera_check::refine::refined_findings(&ir, &solvers));
+    assert_eq!(refined.len(), 1, "{refined:#?}");
+    assert!(
+        refined[0].message.contains("e.g. the row") && refined[0].message.contains("jump = 1"),
+        "{}",
+        refined[0].message
+    );
 }

@@ -67,6 +67,7 @@ fn contract() -> Contract {
         assumptions: vec![],
         functions: vec![],
         guarantees: vec![],
+        private: vec![],
         reference: "test",
     }
 }
@@ -205,6 +206,7 @@ fn chain_contract(bits: u32) -> Contract {
         }],
         functions: vec![],
         guarantees: vec!["keys strictly increase"],
+        private: vec![],
         reference: "test",
     }
 }

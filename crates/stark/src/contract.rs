@@ -132,6 +132,16 @@ pub struct Function {
     pub why: &'static str,
 }
 
+/// Columns that carry the prover's private input on rows where the flag column `when` is 1
+/// (HINT_LEN's length of the next input buffer): nothing is meant to force them there, and
+/// determinism does not ask for them in those modes. `why` says what the value is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Private {
+    pub columns: Vec<usize>,
+    pub when: usize,
+    pub why: &'static str,
+}
+
 /// A chip's contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contract {
@@ -145,6 +155,8 @@ pub struct Contract {
     pub functions: Vec<Function>,
     /// What the chip's bus messages promise their receivers.
     pub guarantees: Vec<&'static str>,
+    /// Columns that are the prover's private input where a flag says so.
+    pub private: Vec<Private>,
     /// The executor function the chip implements (inputs to outputs).
     pub reference: &'static str,
 }
@@ -177,6 +189,7 @@ pub struct ContractBuilder<'a, S> {
     assumptions: Vec<Assumption>,
     functions: Vec<Function>,
     guarantees: Vec<&'static str>,
+    private: Vec<Private>,
 }
 
 impl<'a, S> ContractBuilder<'a, S> {
@@ -188,6 +201,7 @@ impl<'a, S> ContractBuilder<'a, S> {
             assumptions: Vec::new(),
             functions: Vec::new(),
             guarantees: Vec::new(),
+            private: Vec::new(),
         }
     }
 
@@ -308,6 +322,20 @@ impl<'a, S> ContractBuilder<'a, S> {
         self
     }
 
+    /// Declares the columns of `field` the prover's private input on rows where the flag
+    /// `when` is 1 (see [`Private`]).
+    pub fn private_when<F, G>(&mut self, field: &F, when: &G, why: &'static str) -> &mut Self {
+        let flag = self.of(when);
+        assert_eq!(flag.len(), 1, "a private column's flag is one column");
+        let columns = self.of(field);
+        self.private.push(Private {
+            columns,
+            when: flag[0],
+            why,
+        });
+        self
+    }
+
     /// The contract; every column must have been declared.
     pub fn build(&mut self, reference: &'static str) -> Contract {
         let columns = std::mem::take(&mut self.columns)
@@ -321,6 +349,7 @@ impl<'a, S> ContractBuilder<'a, S> {
             assumptions: std::mem::take(&mut self.assumptions),
             functions: std::mem::take(&mut self.functions),
             guarantees: std::mem::take(&mut self.guarantees),
+            private: std::mem::take(&mut self.private),
             reference,
         }
     }

@@ -24,7 +24,9 @@ mod verifier;
 
 pub use chip::{pad_to_power_of_two, Chip};
 pub use config::{Challenge, ConfigId, ConfigParams, StarkConfig, Val};
-pub use contract::{Assumption, Contract, ContractBuilder, Function, HasContract, Role, Source};
+pub use contract::{
+    Assumption, Contract, ContractBuilder, Function, HasContract, Private, Role, Source,
+};
 pub use error::{ProveError, VerifyError};
 pub use keys::{ChipShape, ProvingKey, VerifyingKey};
 #[cfg(feature = "testing")]

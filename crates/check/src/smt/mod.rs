@@ -235,7 +235,8 @@ impl<'a> Encoder<'a> {
             Node::Mul(x, y) => constant(ir, x).is_none() && constant(ir, y).is_none(),
             _ => false,
         };
-        let abstracted = self.shared[id as usize] && nonlinear(&self.system.ir);
+        let abstracted =
+            self.system.shared_products && self.shared[id as usize] && nonlinear(&self.system.ir);
         if abstracted {
             let name = format!("s{id}");
             if self.defined.insert((usize::MAX, id)) {
@@ -700,11 +701,22 @@ pub fn violation_query(
     })
 }
 
-/// The query "one row satisfies `system`, and `Σ kᵢ·xᵢ ≥ bound` over the integers" (integer
-/// theory only, cells in `[0, p)`): unsat says the sum of the columns `terms` stays below the
-/// bound, so its field value is its integer value when the bound is p.
-pub fn sum_at_least_query(system: &RowSystem, terms: &[(u64, u32)], bound: u128) -> String {
+/// The query "one row satisfies `system`, `guard` (if any) is nonzero there, and
+/// `Σ kᵢ·xᵢ ≥ bound` over the integers" (integer theory only, cells in `[0, p)`): unsat says
+/// the sum of the columns `terms` stays below the bound wherever `guard` is nonzero, so its
+/// field value is its integer value there when the bound is p.
+pub fn sum_at_least_query(
+    system: &RowSystem,
+    terms: &[(u64, u32)],
+    bound: u128,
+    guard: Option<NodeId>,
+) -> String {
     query(system, Theory::Integer, false, 1, |e| {
+        if let Some(g) = guard {
+            let v = e.canonical(0, g);
+            let zero = e.lit(0);
+            let _ = writeln!(e.out, "(assert (not (= {v} {zero})))");
+        }
         let sum: Vec<String> = terms
             .iter()
             .map(|&(k, c)| format!("(* {k} {})", cell(system, c, 0)))

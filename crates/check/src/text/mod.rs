@@ -572,6 +572,7 @@ impl Parser {
                 })
                 .collect(),
             guarantees: self.guarantees.into_iter().map(leak).collect(),
+            private: Vec::new(),
             reference: leak(self.reference.unwrap_or_else(|| "none declared".into())),
         };
         let mut interactions = self.globals;

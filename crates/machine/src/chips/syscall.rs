@@ -315,6 +315,9 @@ where
             local.sends_words,
             f(HINT_READ) * (AB::Expr::ONE - local.len_is_zero.result.into()),
         );
+        // Implied on real rows (the is-zero result is 0 or 1 there), but stated: the hint
+        // message's count is then boolean by its own constraint, on every row.
+        builder.assert_bool(local.sends_words);
         let two16 = AB::Expr::from_u32(1 << 16);
         permutation(
             builder,
@@ -363,6 +366,7 @@ impl HasContract for SyscallChip {
             .assume_range(&c.word_index, 16, Source::Lookup)
             .assume_range(&c.a1_index, 16, Source::Lookup)
             .guarantee("(clk, halt) received on `syscall`: $v0 at ts 4·clk holds a provable syscall's number, and halt = 1 exactly for HALT, whose exit code $a0 is public")
+            .private_when(&c.v0_new, &c.flags[HINT_LEN], "HINT_LEN's answer: the length of the prover's next private input buffer, which the guest reads as a hint")
             .guarantee("$v0 is written back unchanged, except by HINT_LEN (a 16-bit-checked length)")
             .guarantee("COMMIT writes $a1 to digest word $a0 < 8; WRITE's and HINT_READ's buffers end within memory")
             .guarantee("(clk, key, len) sent on `hint` for HINT_READ with len > 0; the chain starts sent on `sha_extend`, `sha_compress`, `keccak` and `poseidon2` carry the word keys of the 4-aligned $a0 (and $a1)")
