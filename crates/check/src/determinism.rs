@@ -3,7 +3,7 @@
 //! mode by the solver portfolio; a model is re-checked by the concrete evaluator (constraints,
 //! the byte table, the ALU's reference semantics) before it is reported as a counterexample.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
@@ -246,7 +246,7 @@ fn learn(chip: &ChipIr, window: &mut Window, learned: &[(usize, u32)], own: &[Su
             .collect();
         values.is_some_and(|v| v.iter().sum::<u32>() == 1)
     };
-    let rows: std::collections::BTreeSet<usize> = learned.iter().map(|&(r, _)| r).collect();
+    let rows: BTreeSet<usize> = learned.iter().map(|&(r, _)| r).collect();
     for row in rows {
         if row == window.subject || !is_real(row) {
             continue;
@@ -281,6 +281,7 @@ fn verdicts_in(
     let systems: Vec<RowSystem> = modes
         .iter()
         .filter_map(|mode| specialize(chip, mode))
+        .map(|system| settle_signs(system, solvers))
         .collect();
     if systems.is_empty() {
         return Err(NO_REAL_ROW.into());
@@ -355,6 +356,37 @@ fn verdicts_in(
     Ok(verdicts)
 }
 
+/// `system` with the signs of its square roots settled where a solver can: a group of cells
+/// propagation fixes up to sign (`extension::square_root_groups`) is forced once one of its
+/// cells is shown to lie in `1..=(p − 1)/2` on every valid row (`smt::sign_query`, on the part
+/// of the system around that cell), and propagation then goes on from it.
+pub fn settle_signs(mut system: RowSystem, solvers: &Solvers) -> RowSystem {
+    let mut tried: BTreeSet<Vec<u32>> = BTreeSet::new();
+    loop {
+        let groups = crate::extension::square_root_groups(&system, &system.forced);
+        let mut settled = false;
+        for group in groups {
+            if !tried.insert(group.clone()) {
+                continue;
+            }
+            let fixed = group.iter().any(|&cell| {
+                let slice = crate::extension::slice_around(&system, cell, &group);
+                let query = crate::smt::sign_query(&slice, cell);
+                matches!(solvers.solve(&[(Theory::Integer, query)]), Answer::Unsat)
+            });
+            tracing::debug!(cells = group.len(), fixed, "square root's sign");
+            if fixed {
+                system.settled.extend(group);
+                settled = true;
+            }
+        }
+        if !settled {
+            return system;
+        }
+        system.forced = crate::propagate::forced_columns(&system);
+    }
+}
+
 /// The modes of a row-independent `chip` a determinism check goes through.
 pub fn systems(chip: &ChipIr) -> Result<Vec<RowSystem>, String> {
     if !is_row_independent(chip) {
@@ -397,13 +429,6 @@ pub fn verdict(
                     continue;
                 }
                 if !seen(system, c) && read_somewhere(c) {
-                    continue;
-                }
-                // The prover's private input in this mode: free by the contract.
-                let private = chip.contract.private.iter().any(|p| {
-                    p.columns.contains(&(c as usize)) && system.mode.contains(&(p.when as u32, 1))
-                });
-                if private {
                     continue;
                 }
                 Target::Column(c)

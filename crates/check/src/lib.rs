@@ -4,14 +4,17 @@
 //! a hash-consed IR (modules `ir`, `extract`), prints them for review (`print`: snapshots and
 //! Garden-style terms), lints them (`lint`, with the byte table's promises in `table`), and
 //! proves the determinism of each output (`query` splits a chip into modes, `propagate` finds
-//! what the inputs force, `smt` encodes the rest for the solvers of `solve`, `determinism`
+//! what the inputs force, `extension` and `algebra` the products of an extension field,
+//! `smt` encodes the rest for the solvers of `solve`, `determinism`
 //! confirms counterexamples), checks completeness on concrete traces (`complete`, against the
 //! receivers' answers in `reference`; the MIPS sources of honest traces in `machine`), and
 //! tests itself by dropping each constraint and interaction (`mutation`); `report` is what
 //! `tessera check` prints. See `docs/check.md`.
 
+pub mod algebra;
 pub mod complete;
 pub mod determinism;
+pub mod extension;
 pub mod extract;
 pub mod ir;
 pub mod lint;

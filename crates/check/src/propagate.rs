@@ -18,7 +18,7 @@ use crate::specialize::{constant, signed};
 
 /// The columns of `system` forced by its inputs.
 pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
-    let mut forced: BTreeSet<u32> = system.inputs.clone();
+    let mut forced: BTreeSet<u32> = system.inputs.union(&system.settled).copied().collect();
     let booleans = boolean_columns(system);
     let ranges = known_bits(system);
     let mut answer_values: BTreeSet<NodeId> = BTreeSet::new();
@@ -92,7 +92,11 @@ pub fn forced_columns(system: &RowSystem) -> BTreeSet<u32> {
             }
         }
         if forced.len() == before {
-            return forced;
+            // The extension-field rule last: it expands constraints, which the others do not.
+            forced.extend(crate::extension::invertible_products(system, &forced));
+            if forced.len() == before {
+                return forced;
+            }
         }
     }
 }
@@ -156,7 +160,7 @@ fn coefficient_is(system: &RowSystem, id: NodeId, v: u32, x: NodeId) -> bool {
 
 /// A pseudo-random field element generator seeded by `seed` (an LCG: the tests at random
 /// points need only spread, not secrecy).
-fn pseudo_random(seed: u64) -> impl FnMut() -> Val {
+pub(crate) fn pseudo_random(seed: u64) -> impl FnMut() -> Val {
     let mut state = seed;
     move || {
         state = state

@@ -77,6 +77,9 @@ pub struct RowSystem {
     /// The columns the inputs force ([`crate::propagate`]), inputs included: shared by the
     /// two copies of a determinism query.
     pub forced: BTreeSet<u32>,
+    /// Columns a solver showed forced outside propagation (a square root's sign,
+    /// `determinism::settle_signs`): propagation starts from them as from the inputs.
+    pub settled: BTreeSet<u32>,
     /// Each message the chip receives: its count and arguments, which the sender fixes
     /// (inputs, like the input columns), and its answers, which the chip must determine.
     pub received: Vec<Received>,
@@ -363,8 +366,16 @@ pub fn specialize_with(
             }
         }
     }
+    // The prover's private choices where their flag is 1 in this mode are shared as inputs
+    // are: what the chip determines, it determines given them.
+    let private = chip
+        .contract
+        .private
+        .iter()
+        .filter(|p| fixed.get(&(p.when as u32)) == Some(&1));
     let inputs = (0..chip.width as u32)
         .filter(|&c| chip.contract.columns[c as usize].role == Role::Input)
+        .chain(private.flat_map(|p| p.columns.iter().map(|&c| c as u32)))
         .collect();
     let mut system = RowSystem {
         ir: s.ir,
@@ -372,6 +383,7 @@ pub fn specialize_with(
         constraints,
         facts,
         forced: BTreeSet::new(),
+        settled: BTreeSet::new(),
         received,
         inputs,
         assumed,

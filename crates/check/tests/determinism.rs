@@ -150,3 +150,45 @@ fn planted_bugs_give_confirmed_counterexamples() {
         assert!(!cx.smt2.is_empty());
     }
 }
+
+/// `u^2 = x` in `F[z]/(z^2 − 3)` (a field): the root is determined once a cell of it is known
+/// to lie in `1..=(p − 1)/2` (here: nonzero and below 2^16), and has two values without that.
+#[test]
+fn a_square_root_is_determined_by_its_sign() {
+    let solvers = solvers();
+    let root = |sign: &str| {
+        let text = format!(
+            "chip Root\nselector is_real\ninput x0, x1\noutput u0, u1\noracle inv\n\
+             real is_real\nassert bool(is_real)\n\
+             assert u0 * u0 + 3 * u1 * u1 = x0\nassert 2 * u0 * u1 = x1\n{sign}\n"
+        );
+        let ir = tessera_check::text::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let verdicts = check_determinism(&ir, &solvers).unwrap();
+        (ir, verdicts)
+    };
+    let (ir, verdicts) =
+        root("assume u1 < 2^16 by sender \"a small top coefficient\"\nassert u1 * inv = 1");
+    for v in &verdicts {
+        assert!(
+            matches!(v.verdict, Verdict::Proved),
+            "{}: {:?}",
+            v.subject.describe(&ir),
+            match &v.verdict {
+                Verdict::Unknown(why) => why.clone(),
+                _ => "a counterexample".into(),
+            }
+        );
+    }
+    let (ir, verdicts) = root("assert u1 * inv = 1");
+    let u0 = verdicts
+        .iter()
+        .find(|v| v.subject.describe(&ir) == "u0")
+        .expect("u0 is asked");
+    match &u0.verdict {
+        Verdict::Counterexample(cx) => {
+            let rows = &cx.rows;
+            confirm(&ir, rows, u0.subject).expect("a confirmed counterexample");
+        }
+        _ => panic!("u and −u are both roots: u0 must have a counterexample"),
+    }
+}

@@ -145,3 +145,62 @@ fn an_output_is_asked_where_it_is_sent() {
     let unread = chip("input x\noutput m", "assert x * 0 = 0");
     assert!(matches!(verdict(&unread), Verdict::Counterexample(_)));
 }
+
+/// `s·d = r` in `F[z]/(z^2 − w)`, with `d` and `r` inputs, and `d·v = c` for the oracle `v`
+/// and the constant `c = (c0, c1)` (no such witness if `c` is `None`).
+fn product(w: u32, c: Option<(u32, u32)>) -> ChipIr {
+    let witness = match c {
+        Some((c0, c1)) => {
+            format!("assert v0 * d0 + {w} * v1 * d1 = {c0}\nassert v0 * d1 + v1 * d0 = {c1}")
+        }
+        None => "assert v0 = v1".into(),
+    };
+    chip(
+        "input d0, d1, r0, r1\noutput s0, s1\noracle v0, v1",
+        &format!("assert s0 * d0 + {w} * s1 * d1 = r0\nassert s0 * d1 + s1 * d0 = r1\n{witness}"),
+    )
+}
+
+#[test]
+fn a_product_with_an_inverse_witness_is_forced() {
+    // 3 is not a square mod p, so F[z]/(z^2 − 3) is a field; d·v = 1 says d ≠ 0, and
+    // multiplying by a nonzero d is invertible.
+    assert_forced(&product(3, Some((1, 0))), &["s0", "s1", "v0", "v1"], &[]);
+    // Without a witness d may be 0, and then any s passes.
+    assert_forced(&product(3, None), &[], &["s0", "s1"]);
+    // d·v = 0 says nothing.
+    assert_forced(&product(3, Some((0, 0))), &[], &["s0", "s1"]);
+}
+
+#[test]
+fn a_witness_in_a_ring_with_zero_divisors_forces_nothing() {
+    // F[z]/(z^2 − 4) is F × F (z ↦ ±2). The witness says d·v = e, the idempotent (1 + z/2)/2
+    // (coordinates 1/2 and 1/4): d = e passes it with v = e, and then s·e = r leaves half of s
+    // free.
+    let (half, quarter) = (1_065_353_217, 1_598_029_825);
+    assert_forced(&product(4, Some((half, quarter))), &[], &["s0", "s1"]);
+}
+
+#[test]
+fn a_square_root_is_found_up_to_sign_only_in_a_field() {
+    let groups = |square: &str| -> Vec<Vec<String>> {
+        let c = chip(
+            "input x0, x1\noutput u0, u1",
+            &format!("assert {square} = x0\nassert 2 * u0 * u1 = x1"),
+        );
+        let system = specialize(&c, &[]).expect("a real row");
+        tessera_check::extension::square_root_groups(&system, &system.forced)
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|&x| c.contract.columns[x as usize].name.clone())
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(groups("u0 * u0 + 3 * u1 * u1"), vec![vec!["u0", "u1"]]);
+    // z^2 − 4 is reducible: u^2 = x may have four roots.
+    assert!(groups("u0 * u0 + 4 * u1 * u1").is_empty());
+    // A linear term breaks the symmetry u ↦ −u.
+    assert!(groups("u0 * u0 + 3 * u1 * u1 + u0").is_empty());
+}

@@ -132,9 +132,10 @@ pub struct Function {
     pub why: &'static str,
 }
 
-/// Columns that carry the prover's private input on rows where the flag column `when` is 1
-/// (HINT_LEN's length of the next input buffer): nothing is meant to force them there, and
-/// determinism does not ask for them in those modes. `why` says what the value is.
+/// Columns that carry the prover's private choice on rows where the flag column `when` is 1
+/// (HINT_LEN's length of the next input buffer, the global sum's hash counter): nothing is
+/// meant to force them there. Determinism is then asked given that choice: where the flag is
+/// 1 the two copies share these columns, as they share inputs. `why` says what the value is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Private {
     pub columns: Vec<usize>,

@@ -726,6 +726,17 @@ pub fn sum_at_least_query(
     .0
 }
 
+/// The query "one row satisfies `system` and the cell `column` is 0 or above `(p − 1)/2`"
+/// (integer theory): unsat says every valid row holds it in `1..=(p − 1)/2`, so no two valid
+/// rows hold it at `x` and `−x`, which settles the sign of a square root it is a cell of.
+pub fn sign_query(system: &RowSystem, column: u32) -> String {
+    query(system, Theory::Integer, false, 1, |e| {
+        let x = cell(system, column, 0);
+        let _ = writeln!(e.out, "(assert (or (= {x} 0) (> {x} {})))", P / 2);
+    })
+    .0
+}
+
 /// `copies` copies of `system`'s row, each satisfying its constraints, promises and sender
 /// assumptions, then `goal`'s assertions; the query text and the names of every cell.
 fn query(

@@ -8,8 +8,9 @@
 //!
 //! **Proves**: each row's point is the hash of the `(is_send, message)` it receives on the
 //! `global` bus, with the sign its direction gives; the public point is `D` plus the points of
-//! all real rows (chord additions: the sum never equals `±` a row's point, which an honest
-//! prover meets with probability about `n / 2^217`). The last row is padding. **Range checks**:
+//! all real rows (chord additions, each with the inverse of its `x` difference as a witness,
+//! so the slope and the sum are unique: a sum equal to `±` a row's point cannot be proven,
+//! which an honest prover meets with probability about `n / 2^217`). The last row is padding. **Range checks**:
 //! the counter is a byte, `y`'s top coefficient is decomposed into checked 16-bit halves.
 //! **Assumes**: the senders range-check their messages' elements as they need.
 
@@ -57,6 +58,8 @@ pub struct GlobalSumCols<T> {
     pub y_top_inverse: T,
     pub acc: [[T; 7]; 2],
     pub slope: [T; 7],
+    /// The inverse of `x − acc.x`: the chord exists.
+    pub run_inverse: [T; 7],
     pub sum: [[T; 7]; 2],
 }
 
@@ -233,6 +236,7 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for GlobalSumChip {
             builder,
             [(&acc_x, &acc_y), (&x, &signed), (&sum_x, &sum_y)],
             &local.slope.map(e),
+            &local.run_inverse.map(e),
             is_real.clone(),
         );
         let (start_x, start_y) = start_point();
@@ -257,11 +261,12 @@ impl<AB: AirBuilder<F = Val> + InteractionBuilder> Air<AB> for GlobalSumChip {
 impl HasContract for GlobalSumChip {
     /// The message and its direction are received on `global`. The hash's other inputs are
     /// oracles: zeros and the length (forced on real rows) and the counter, which is the
-    /// prover's: any of the (about 128) bytes that give a point on the curve passes, so a row's
-    /// point, and with it the running sum, is not a function of the message alone (the multiset
-    /// argument needs none: each counter's point is a random-oracle output). The rest are the
-    /// curve arithmetic's witnesses; `acc` (the sum before the row) and `sum` (after it) are the
-    /// running state, first `D` and last public.
+    /// prover's private choice: any of the (about 128) bytes that give a point on the curve
+    /// passes, so a row's point, and with it the running sum, is not a function of the message
+    /// alone (the multiset argument needs none: each counter's point is a random-oracle
+    /// output). Determinism is asked given the counter. The rest are the curve arithmetic's
+    /// witnesses; `acc` (the sum before the row) and `sum` (after it) are the running state,
+    /// first `D` and last public.
     fn contract(&self) -> Contract {
         let row = [0u8; NUM_GLOBAL_SUM_COLS];
         let c: &GlobalSumCols<u8> = row[..].borrow();
@@ -286,8 +291,14 @@ impl HasContract for GlobalSumChip {
             .oracle("y_top_inverse", &c.y_top_inverse)
             .state("acc", &c.acc)
             .oracle("slope", &c.slope)
+            .oracle("run_inverse", &c.run_inverse)
             .state("sum", &c.sum)
             .real_when(&[&c.is_real])
+            .private_when(
+                &c.perm.inputs[WIDTH - 1],
+                &c.is_real,
+                "the hash-to-curve counter: any byte whose hash is a curve point's x",
+            )
             .assume_range(&c.perm.inputs[WIDTH - 1], 8, Source::Lookup)
             .assume_range(&c.y_top, 16, Source::Lookup)
             .guarantee("(is_send, message) received on `global` adds the message's hash point to the public sum, negated when is_send = 0")
@@ -342,13 +353,14 @@ impl Chip<Val, MachineRecord> for GlobalSumChip {
             cols.y_top_inverse = y.0[6].inverse();
             // A sum equal to ± a message's point is a discrete-log relation among hashed points
             // (see the module's doc and docs/multiset-hash.md), not something input can cause.
-            let slope =
+            let (slope, run_inverse) =
                 chord_slope(acc, (x, signed_y)).expect("the sum is not ± a message's point");
             let sum = Point::Affine { x: acc.0, y: acc.1 } + Point::Affine { x, y: signed_y };
             let Point::Affine { x: sx, y: sy } = sum else {
                 unreachable!("a chord sum is affine")
             };
             cols.slope = slope.0;
+            cols.run_inverse = run_inverse.0;
             cols.sum = [sx.0, sy.0];
             acc = (sx, sy);
         }

@@ -60,17 +60,30 @@ pub fn eval_on_curve<AB: AirBuilder>(
 /// An affine point's coordinates as expressions.
 pub type PointExpr<'a, E> = (&'a [E; 7], &'a [E; 7]);
 
-/// Asserts, where `when` is 1, that `r = p + q` by the chord through `p` and `q` (which must
-/// have different `x`; the caller keeps the accumulator away from `±q`): `slope·(x_q − x_p) =
-/// y_q − y_p`, `x_r = slope^2 − x_p − x_q`, `y_r = slope·(x_p − x_r) − y_p`.
+/// Asserts, where `when` is 1, that `r = p + q` by the chord through `p` and `q`: `x_q − x_p`
+/// has the inverse `run_inverse` (so the chord exists and the slope is unique: where `p = q`
+/// any slope would pass), `slope·(x_q − x_p) = y_q − y_p`, `x_r = slope^2 − x_p − x_q`,
+/// `y_r = slope·(x_p − x_r) − y_p`.
 pub fn eval_incomplete_add<AB: AirBuilder>(
     builder: &mut AB,
     [p, q, r]: [PointExpr<'_, AB::Expr>; 3],
     slope: &[AB::Expr; 7],
+    run_inverse: &[AB::Expr; 7],
     when: AB::Expr,
 ) {
     let mut b = builder.when(when);
-    let rise = septic_mul(slope, &sub(q.0, p.0));
+    let run = sub(q.0, p.0);
+    for (i, v) in septic_mul(run_inverse, &run).into_iter().enumerate() {
+        b.assert_eq(
+            v,
+            if i == 0 {
+                AB::Expr::ONE
+            } else {
+                AB::Expr::ZERO
+            },
+        );
+    }
+    let rise = septic_mul(slope, &run);
     for (l, r) in rise.into_iter().zip(sub(q.1, p.1)) {
         b.assert_eq(l, r);
     }
@@ -84,9 +97,11 @@ pub fn eval_incomplete_add<AB: AirBuilder>(
     }
 }
 
-/// The slope of the chord through two points with different `x`, for trace generation.
-pub fn chord_slope(p: (Septic, Septic), q: (Septic, Septic)) -> Option<Septic> {
-    Some((q.1 - p.1) * (q.0 - p.0).inverse()?)
+/// The slope of the chord through two points with different `x` and the inverse of their
+/// `x` difference, for trace generation.
+pub fn chord_slope(p: (Septic, Septic), q: (Septic, Septic)) -> Option<(Septic, Septic)> {
+    let run_inverse = (q.0 - p.0).inverse()?;
+    Some(((q.1 - p.1) * run_inverse, run_inverse))
 }
 
 /// `Val` coefficients as expressions.
@@ -102,8 +117,9 @@ mod tests {
     use p3_air::{Air, BaseAir, WindowAccess};
     use p3_matrix::dense::RowMajorMatrix;
 
-    /// Columns, seven each: p's x, y, x^2; q's x, y, x^2; the slope; r's x, y.
-    const WIDTH: usize = 63;
+    /// Columns, seven each: p's x, y, x^2; q's x, y, x^2; the slope; r's x, y; the run's
+    /// inverse.
+    const WIDTH: usize = 70;
     struct AddAir;
 
     impl<F> BaseAir<F> for AddAir {
@@ -122,13 +138,14 @@ mod tests {
                 .collect();
             let s =
                 |k: usize| -> [AB::Expr; 7] { core::array::from_fn(|i| row[7 * k + i].clone()) };
-            let [px, py, pxx, qx, qy, qxx, slope, rx, ry] = core::array::from_fn(s);
+            let [px, py, pxx, qx, qy, qxx, slope, rx, ry, run_inverse] = core::array::from_fn(s);
             eval_on_curve(builder, &px, &py, &pxx, AB::Expr::ONE);
             eval_on_curve(builder, &qx, &qy, &qxx, AB::Expr::ONE);
             eval_incomplete_add(
                 builder,
                 [(&px, &py), (&qx, &qy), (&rx, &ry)],
                 &slope,
+                &run_inverse,
                 AB::Expr::ONE,
             );
         }
@@ -150,8 +167,19 @@ mod tests {
             let Point::Affine { x, y } = sum else {
                 unreachable!()
             };
-            let slope = chord_slope(p, q).unwrap();
-            for v in [p.0, p.1, p.0.square(), q.0, q.1, q.0.square(), slope, x, y] {
+            let (slope, run_inverse) = chord_slope(p, q).unwrap();
+            for v in [
+                p.0,
+                p.1,
+                p.0.square(),
+                q.0,
+                q.1,
+                q.0.square(),
+                slope,
+                x,
+                y,
+                run_inverse,
+            ] {
                 values.extend(v.0);
             }
         }
@@ -172,8 +200,8 @@ mod tests {
 
     #[test]
     fn a_changed_coefficient_is_caught() {
-        // Each of the nine values, one coefficient each.
-        for value in 0..9 {
+        // Each of the ten values, one coefficient each.
+        for value in 0..10 {
             let mut t = trace(&[(1, 2), (3, 4)]);
             t.values[WIDTH + 7 * value + value % 7] += Val::ONE;
             assert!(
